@@ -1,0 +1,83 @@
+"""The run's stages for Python pipelines: de-duplicate any iterable, no files involved.
+
+    dd = Deduplicator(threshold=0.8)
+    kept = list(dd.filter(records))      # records: strings, (id, text) pairs or dicts
+    dd.removed                            # a Removal per dropped item: why, and which kept item it duplicates
+
+Items come back in the shape they went in (a dict stays a dict with its other fields, a pair stays a
+pair), with the cleaned text when ``clean=True``. One Deduplicator remembers what it kept, so calling
+``filter`` on shard after shard de-duplicates across all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from dedupe.document import Account, Document, Removal
+from dedupe.pipeline import Decider, Options, run_documents
+
+
+class Deduplicator:
+    """Keeps the first of every group of near-duplicates (or longest, by ``keep``) across calls."""
+
+    def __init__(self, *, text_field: str = "text", id_field: str = "id", clean: bool = True, **options: Any):
+        self.text_field = text_field
+        self.id_field = id_field
+        self.clean = clean
+        self.options = Options(**options)
+        self.account = Account()
+        self.removed: list[Removal] = []
+        self._decider = Decider(self.options, self.account)
+        self._count = 0
+
+    def filter(self, items: Iterable[Any]) -> Iterator[Any]:
+        """Yield the items that are kept, in order; removed and rejected ones go to ``self.removed``."""
+        originals: dict[int, Any] = {}
+        docs = self._documents(items, originals)
+        for outcome in run_documents(docs, self.options, self.account, decider=self._decider):
+            if isinstance(outcome, Removal):
+                self.removed.append(outcome)
+                originals.pop(_order_of(outcome, originals), None)
+                continue
+            original = originals.pop(outcome.order)
+            yield self._reshape(original, outcome) if self.clean else original
+
+    def _documents(self, items: Iterable[Any], originals: dict[int, Any]) -> Iterator[Document | Removal]:
+        for item in items:
+            order = self._count
+            self._count += 1
+            originals[order] = item
+            doc_id, text = self._unpack(item, order)
+            if not isinstance(text, str):
+                yield Removal(doc_id, "read", f"text is {type(text).__name__}, not a string", rejected=True,
+                              source=str(order))
+                continue
+            yield Document(doc_id, text, order=order, source=str(order))
+
+    def _unpack(self, item: Any, order: int) -> tuple[str, Any]:
+        if isinstance(item, str):
+            return str(order), item
+        if isinstance(item, Mapping):
+            doc_id = item.get(self.id_field)
+            return (str(order) if doc_id is None else str(doc_id)), item.get(self.text_field)
+        if isinstance(item, tuple) and len(item) == 2:
+            return str(item[0]), item[1]
+        return str(order), None
+
+    def _reshape(self, original: Any, doc: Document) -> Any:
+        if isinstance(original, str):
+            return doc.text
+        if isinstance(original, Mapping):
+            return {**original, self.text_field: doc.text}
+        return (original[0], doc.text)
+
+
+def _order_of(removal: Removal, originals: dict[int, Any]) -> int:
+    # Deduplicator sets source to the item's position, so a removal finds its original again
+    return int(removal.source) if removal.source is not None else -1
+
+
+def deduplicate(items: Iterable[Any], **options: Any) -> Iterator[Any]:
+    """One-shot form of :class:`Deduplicator`: yields kept items; removals are not reported."""
+    return Deduplicator(**options).filter(items)

@@ -1,0 +1,224 @@
+"""The command line: parse options, call the pipeline, print the account. Nothing else lives here.
+
+Exit codes: 0 the run completed (rejected documents are recorded, not failures), 1 the run failed,
+2 the command line was wrong.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from dedupe import __version__
+from dedupe import normalize as normalize_mod
+from dedupe import repeats as repeats_mod
+from dedupe.document import Account
+from dedupe.io import InputError, open_input, open_output
+from dedupe.io.atomic import OutputExists
+from dedupe.io.decode import ENCODING_POLICIES, decode
+from dedupe.io.removals import RemovalLog
+from dedupe.parallel import default_jobs
+from dedupe.pipeline import KEEP_POLICIES, Options, process
+from dedupe.report import build_report, summary, write_json_atomic
+
+_OUTPUT_SUFFIXES = (".jsonl.gz", ".jsonl.zst", ".jsonl.zstd", ".json.gz", ".jsonl", ".ndjson", ".json", ".txt")
+
+
+def default_side_paths(output: str) -> tuple[Path, Path]:
+    """Where the removal log and report go when not given: beside the output, named after it.
+
+    ``-o out`` gives ``out.removed.jsonl`` and ``out.report.json``; ``-o clean.jsonl.gz`` gives
+    ``clean.removed.jsonl`` and ``clean.report.json``; ``-o -`` (stdout) gives ``dedupe.removed.jsonl``
+    and ``dedupe.report.json`` in the current folder. Never inside an output folder, which mirrors the
+    input and nothing else.
+    """
+    if output == "-":
+        return Path("dedupe.removed.jsonl"), Path("dedupe.report.json")
+    base = output.rstrip("/\\") or output
+    for suffix in _OUTPUT_SUFFIXES:
+        if base.lower().endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return Path(base + ".removed.jsonl"), Path(base + ".report.json")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"dedupe: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="dedupe")
+def main() -> None:
+    """Clean scraped text and remove near-duplicate documents.
+
+    \b
+    dedupe run INPUT -o OUTPUT    clean and de-duplicate a corpus
+    dedupe clean FILE             print one file's cleaned text
+    dedupe explain FILE           list every change cleaning makes to a file, and why
+    """
+
+
+_RULES_HELP = "; ".join(f"{name}: {desc}" for name, desc in normalize_mod.RULE_DESCRIPTIONS.items())
+
+
+def cleaning_options(fn):
+    """Options shared by run, clean and explain: which in-place repairs to apply."""
+    fn = click.option("--skip-rule", "skip_rules", multiple=True, type=click.Choice(normalize_mod.RULES),
+                      help=f"Switch one normalisation rule off (repeatable). Rules: {_RULES_HELP}.")(fn)
+    fn = click.option("--straight-quotes", is_flag=True, help="Turn typographic quotes into ASCII ones.")(fn)
+    fn = click.option("--unicode-form", type=click.Choice(["NFC", "NFKC"]), default="NFC", show_default=True,
+                      help="Unicode normal form of the output.")(fn)
+    fn = click.option("--no-normalize", is_flag=True, help="Skip the normalisation stage entirely.")(fn)
+    fn = click.option("--no-repeats", is_flag=True,
+                      help="Keep blocks repeated inside a document (skip the repeat repair).")(fn)
+    return fn
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", required=True,
+              help="Where to write the kept documents, in INPUT's form: a folder for a folder, JSON Lines for "
+                   "JSON Lines ('-': stdout). A name ending in .jsonl/.jsonl.gz asks for JSON Lines.")
+@click.option("--removed", "removed_path", type=click.Path(dir_okay=False),
+              help="Removal log, JSON Lines: id, step, reason, duplicate_of, similarity per removed or "
+                   "rejected document. Default: OUTPUT.removed.jsonl beside the output (suffix dropped).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Run report, JSON: read, kept, removed, rejected and per-stage counts. "
+                   "Default: OUTPUT.report.json beside the output (suffix dropped).")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.8,
+              show_default=True, help="Jaccard similarity at or above which a document is a near-duplicate.")
+@click.option("--ngram", type=click.IntRange(1, 64), default=5, show_default=True,
+              help="Shingle size in words (characters with --shingle char).")
+@click.option("--num-perm", type=click.IntRange(8, 2048), default=128, show_default=True,
+              help="MinHash permutations: more is more accurate and slower.")
+@click.option("--bands", type=click.IntRange(1), default=None, help="LSH bands (default: from --threshold).")
+@click.option("--rows", type=click.IntRange(1), default=None, help="LSH rows per band (default: from --threshold).")
+@click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed (datasketch-compatible).")
+@click.option("--shingle", type=click.Choice(["word", "char"]), default="word", show_default=True,
+              help="Word n-grams, or character n-grams for scripts written without spaces.")
+@click.option("--keep", type=click.Choice(KEEP_POLICIES), default="first", show_default=True,
+              help="Which document of a duplicate group stays: the first in input order, or the longest "
+                   "(ties: the first). 'longest' holds the corpus in memory.")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
+@click.option("--id-field", default="id", show_default=True,
+              help="JSON Lines field holding the id (records without one get FILE:LINE).")
+@click.option("--no-exact", is_flag=True, help="Skip the exact-duplicate stage.")
+@click.option("--no-near", is_flag=True, help="Skip the near-duplicate stage.")
+@click.option("--encoding-errors", type=click.Choice(ENCODING_POLICIES), default="reject", show_default=True,
+              help="Input that is not UTF-8: reject it (recorded), replace bad bytes, or decode it as cp1252.")
+@click.option("--glob", "pattern", default="**/*", show_default=True,
+              help="Which files of an INPUT folder to read (hidden files are always skipped).")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+              help="Processes for cleaning and signatures (default: all cores). Results do not depend on it.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing non-empty OUTPUT.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@cleaning_options
+def run(input_path: str, output: str, removed_path: str | None, report_path: str | None, **kw) -> None:
+    """Clean INPUT, repair repeated blocks, remove exact and near duplicates, write OUTPUT.
+
+    INPUT is a folder (files found recursively), a text file, a .jsonl/.jsonl.gz file, or - for JSON
+    Lines on stdin. Every document is kept, removed (with the document it duplicates) or rejected (with
+    the reason): read = kept + removed + rejected.
+    """
+    started = time.perf_counter()
+    quiet = kw.pop("quiet")
+    overwrite = kw.pop("overwrite")
+    pattern = kw.pop("pattern")
+    encoding_errors = kw.pop("encoding_errors")
+    jobs = kw.pop("jobs") or default_jobs()
+    try:
+        opts = Options(
+            threshold=kw["threshold"], ngram=kw["ngram"], num_perm=kw["num_perm"], seed=kw["seed"],
+            bands=kw["bands"], rows=kw["rows"], shingle=kw["shingle"], keep=kw["keep"],
+            normalize=not kw["no_normalize"], skip_rules=tuple(kw["skip_rules"]),
+            straight_quotes=kw["straight_quotes"], unicode_form=kw["unicode_form"],
+            repeats=not kw["no_repeats"], exact=not kw["no_exact"], near=not kw["no_near"], jobs=jobs,
+        )
+    except ValueError as err:
+        _fail(str(err), 2)
+    default_removed, default_report = default_side_paths(output)
+    removed_file = Path(removed_path) if removed_path else default_removed
+    report_file = Path(report_path) if report_path else default_report
+    try:
+        source = open_input(input_path, text_field=kw["text_field"], id_field=kw["id_field"],
+                            encoding_errors=encoding_errors, pattern=pattern)
+        sink = open_output(output, source.form, input_path=input_path, overwrite=overwrite,
+                           text_field=kw["text_field"], id_field=kw["id_field"])
+    except (InputError, OutputExists) as err:
+        _fail(str(err), 2)
+    except OSError as err:
+        _fail(f"{err.filename or output}: {err.strerror or err}")
+    log = RemovalLog(removed_file)
+    account = Account()
+    try:
+        process(source.documents, opts, on_kept=sink.write, on_removed=log.write, account=account)
+    except KeyboardInterrupt:
+        sink.abort()
+        log.abort()
+        _fail("interrupted; no output written", 1)
+    except Exception:
+        sink.abort()
+        log.abort()
+        raise
+    sink.commit()
+    log.commit()
+    paths = {"input": input_path, "output": output, "removed": str(removed_file), "report": str(report_file)}
+    report = build_report(account, options=opts.to_json(), paths=paths, seconds=time.perf_counter() - started)
+    write_json_atomic(report_file, report)
+    if not quiet:
+        click.echo(summary(report), err=True)
+
+
+def _read_one(path: str) -> str:
+    """One file's text for clean/explain, decoded as a run would; a clear error when it cannot be."""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as err:
+        _fail(f"cannot read {path}: {err.strerror or err}", 2)
+    decoded = decode(data)
+    if decoded.text is None:
+        _fail(f"{path}: {decoded.reason}")
+    return decoded.text
+
+
+def _normalize_kwargs(kw: dict) -> dict:
+    return {"skip": tuple(kw["skip_rules"]), "straight_quotes": kw["straight_quotes"], "form": kw["unicode_form"]}
+
+
+@main.command()
+@click.argument("path", metavar="FILE")
+@cleaning_options
+def clean(path: str, **kw) -> None:
+    """Print FILE's cleaned text (normalised, repeated blocks removed). FILE may be - for stdin."""
+    text = _read_one(path)
+    if not kw["no_normalize"]:
+        text = normalize_mod.clean(text, **_normalize_kwargs(kw))
+    if not kw["no_repeats"]:
+        text = repeats_mod.remove_repeats(text)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@click.argument("path", metavar="FILE")
+@cleaning_options
+def explain(path: str, **kw) -> None:
+    """List every change cleaning makes to FILE, with the rule that made it."""
+    text = _read_one(path)
+    lines: list[str] = []
+    if not kw["no_normalize"]:
+        result = normalize_mod.normalize(text, explain=True, **_normalize_kwargs(kw))
+        lines.extend(normalize_mod.format_change(change) for change in result.changes)
+        text = result.text
+    if not kw["no_repeats"]:
+        repaired = repeats_mod.repair(text)
+        lines.extend(repeats_mod.format_removed(text, block) for block in repaired.removed)
+    if not lines:
+        click.echo(f"{path}: no changes")
+        return
+    click.echo(f"{path}: {len(lines)} change(s)")
+    for line in lines:
+        click.echo(f"  {line}")

@@ -1,0 +1,141 @@
+"""Readers and writers: the run's input and output, in the form the user gave.
+
+``open_input`` works out what INPUT is (a folder of text files, one text file, JSON Lines, or ``-`` for
+JSON Lines on stdin) and ``open_output`` writes the same form back unless the output name asks for
+JSON Lines. Outputs go to a temporary name and are renamed into place only when the run completes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from dedupe.document import Document, Removal
+from dedupe.io import atomic
+from dedupe.io.jsonl import JsonlWriter, is_jsonl_path, open_binary, read_jsonl
+from dedupe.io.textfiles import FolderWriter, TextFileWriter, is_within, read_folder, read_text_file
+
+__all__ = ["Source", "Sink", "open_input", "open_output", "InputError"]
+
+
+class InputError(Exception):
+    """The input cannot be read at all (missing, not a file or folder): a one-line message for the user."""
+
+
+@dataclass
+class Source:
+    form: str  # "folder" | "text" | "jsonl"
+    path: str
+    documents: Iterator[Document | Removal]
+    size: int | None = None  # bytes, when known (for progress and throughput)
+
+
+class Writer(Protocol):
+    def write(self, doc: Document) -> None: ...
+    def close(self) -> None: ...
+
+
+def open_input(
+    path: str,
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    encoding_errors: str = "reject",
+    pattern: str = "**/*",
+) -> Source:
+    if path == "-":
+        docs = read_jsonl(open_binary("-"), name="stdin", text_field=text_field, id_field=id_field,
+                          encoding_errors=encoding_errors)
+        return Source("jsonl", path, docs)
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"input not found: {path}")
+    if p.is_dir():
+        try:
+            size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+        except OSError:
+            size = None
+        return Source("folder", path, read_folder(p, pattern=pattern, encoding_errors=encoding_errors), size)
+    if not p.is_file():
+        raise InputError(f"input is neither a file nor a folder: {path}")
+    try:
+        with open(p, "rb"):
+            pass
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}") from err
+    size = p.stat().st_size
+    if is_jsonl_path(path):
+        return Source("jsonl", path, _jsonl_docs(path, text_field, id_field, encoding_errors), size)
+    doc = read_text_file(p, doc_id=p.name, source=p.name, encoding_errors=encoding_errors)
+    return Source("text", path, iter([doc]), size)
+
+
+def _jsonl_docs(path: str, text_field: str, id_field: str, encoding_errors: str) -> Iterator[Document | Removal]:
+    with open_binary(path) as fh:
+        yield from read_jsonl(fh, name=Path(path).name, text_field=text_field, id_field=id_field,
+                              encoding_errors=encoding_errors)
+
+
+def output_form(output: str, input_form: str) -> str:
+    """The output keeps the input's form, unless its name asks for JSON Lines (or it is stdout)."""
+    if output == "-" or is_jsonl_path(output):
+        return "jsonl"
+    return input_form
+
+
+class Sink:
+    """The run's document output: written under a temporary name, committed or discarded at the end."""
+
+    def __init__(self, output: str, form: str, *, text_field: str = "text", id_field: str = "id") -> None:
+        self.output = output
+        self.form = form
+        self.final = None if output == "-" else Path(output)
+        self.tmp = None if self.final is None else atomic.partial_path(self.final)
+        if self.tmp is not None:
+            atomic.discard(self.tmp)
+            self.tmp.parent.mkdir(parents=True, exist_ok=True)
+        target = "-" if self.tmp is None else str(self.tmp)
+        self.writer: Writer
+        if form == "folder":
+            assert self.tmp is not None, "a folder output needs a path"
+            self.writer = FolderWriter(self.tmp)
+        elif form == "text":
+            assert self.tmp is not None, "a text output needs a path"
+            self.writer = TextFileWriter(self.tmp)
+        else:
+            # the suffix of the final name picks the compression of the temporary file
+            stream = open_binary(target, "wb", like=output)
+            self.writer = JsonlWriter(stream, text_field=text_field, id_field=id_field)
+
+    def write(self, doc: Document) -> None:
+        self.writer.write(doc)
+
+    def commit(self) -> None:
+        self.writer.close()
+        if self.tmp is not None and self.final is not None:
+            atomic.commit(self.tmp, self.final)
+
+    def abort(self) -> None:
+        try:
+            self.writer.close()
+        finally:
+            if self.tmp is not None:
+                atomic.discard(self.tmp)
+
+
+def open_output(
+    output: str, input_form: str, *, input_path: str | None = None, overwrite: bool = False,
+    text_field: str = "text", id_field: str = "id",
+) -> Sink:
+    form = output_form(output, input_form)
+    if output != "-":
+        final = Path(output)
+        if input_path not in (None, "-") and Path(input_path).is_dir() and is_within(final, Path(input_path)):
+            raise atomic.OutputExists(f"output {output} is inside the input folder {input_path}; choose another")
+        if input_path not in (None, "-") and Path(input_path).exists() and final.exists() \
+                and final.resolve() == Path(input_path).resolve():
+            raise atomic.OutputExists(f"output {output} is the input; choose another")
+        atomic.check_writable(final, overwrite=overwrite)
+    return Sink(output, form, text_field=text_field, id_field=id_field)

@@ -1,0 +1,134 @@
+"""JSON Lines in and out (plain, gzip, zstd), keeping every field of every kept record.
+
+A corpus of millions of records always has a few bad lines; each becomes a rejection that names the
+line and what was wrong with it, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from dedupe.document import Document, Removal
+from dedupe.io.decode import decode
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".ndjson", ".jsonl.zstd")
+
+
+def is_jsonl_path(path: str) -> bool:
+    return path.lower().endswith(JSONL_SUFFIXES) or path.lower().endswith(".json")
+
+
+def compression_of(name: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        return "gzip"
+    if lower.endswith((".zst", ".zstd")):
+        return "zstd"
+    return None
+
+
+def open_binary(path: str, mode: str = "rb", *, like: str | None = None) -> IO[bytes]:
+    """Open a path (or ``-`` for stdin/stdout) for binary I/O, compressed as the suffix of ``like``
+    (default: of ``path`` itself) says; ``like`` lets a temporary file be written as its final name asks."""
+    if path == "-":
+        return sys.stdin.buffer if "r" in mode else sys.stdout.buffer
+    compression = compression_of(like or path)
+    if compression == "gzip":
+        return gzip.open(path, mode)  # type: ignore[return-value]
+    if compression == "zstd":
+        try:
+            import zstandard
+        except ImportError as err:  # pragma: no cover - depends on the extra being installed
+            raise RuntimeError("reading or writing .zst needs the 'zstd' extra: pip install 'dedupe[zstd]'") from err
+        if "r" in mode:
+            return zstandard.open(path, "rb")  # type: ignore[return-value]
+        return zstandard.open(path, "wb")  # type: ignore[return-value]
+    return open(path, mode)
+
+
+def read_jsonl(
+    stream: IO[bytes],
+    *,
+    name: str,
+    text_field: str = "text",
+    id_field: str = "id",
+    encoding_errors: str = "reject",
+) -> Iterator[Document | Removal]:
+    """Yield a Document per good record and a rejection per bad one; blank lines are not records.
+
+    A record without an id gets ``NAME:LINE`` so every rejection and removal can be traced to its line.
+    """
+    order = 0
+    for lineno, raw in enumerate(stream, 1):
+        if not raw.strip():
+            continue
+        fallback_id = f"{name}:{lineno}"
+        decoded = decode(raw, encoding_errors)
+        if decoded.text is None:
+            yield Removal(fallback_id, "read", f"line {lineno}: {decoded.reason}", rejected=True)
+            continue
+        try:
+            record = json.loads(decoded.text)
+        except json.JSONDecodeError as err:
+            yield Removal(fallback_id, "read", f"line {lineno}: malformed JSON ({err.msg})", rejected=True)
+            continue
+        if not isinstance(record, dict):
+            kind = type(record).__name__
+            yield Removal(fallback_id, "read", f"line {lineno}: not a JSON object ({kind})", rejected=True)
+            continue
+        doc_id = _record_id(record, id_field, fallback_id)
+        text = record.get(text_field)
+        if text is None:
+            reason = f"line {lineno}: no {text_field!r} field"
+            yield Removal(doc_id, "read", reason, rejected=True)
+            continue
+        if not isinstance(text, str):
+            reason = f"line {lineno}: {text_field!r} is {type(text).__name__}, not a string"
+            yield Removal(doc_id, "read", reason, rejected=True)
+            continue
+        doc = Document(doc_id, text, record=record, order=order)
+        if decoded.note:
+            doc.edits[f"read: {decoded.note.split(':')[-1].strip()}"] += 1
+        order += 1
+        yield doc
+
+
+def _record_id(record: dict[str, Any], id_field: str, fallback: str) -> str:
+    value = record.get(id_field)
+    if value is None or isinstance(value, (dict, list)):
+        return fallback
+    return str(value)
+
+
+class JsonlWriter:
+    """Writes kept documents as JSON Lines: the input record with its text replaced, or ``id`` + text."""
+
+    def __init__(self, stream: IO[bytes], *, text_field: str = "text", id_field: str = "id") -> None:
+        self.raw = stream
+        self.fh = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=False)
+        self.text_field = text_field
+        self.id_field = id_field
+
+    def write(self, doc: Document) -> None:
+        if doc.record is not None:
+            record = dict(doc.record)
+            record[self.text_field] = doc.text
+        else:
+            record = {self.id_field: doc.id, self.text_field: doc.text}
+        self.fh.write(json.dumps(record, ensure_ascii=False))
+        self.fh.write("\n")
+
+    def close(self) -> None:
+        self.fh.flush()
+        if self.raw is sys.stdout.buffer:
+            self.fh.detach()
+            return
+        self.fh.close()
+
+

@@ -1,0 +1,252 @@
+"""The whole flow of a run, readable in one screen.
+
+    read -> [normalise -> repair repeats -> exact key -> MinHash signature]  -> exact + near decision -> write
+             \\______________ prepare_batch: pure, per batch, parallel ______/    \\__ decide: one pass, in order __/
+
+``prepare_batch`` is a pure function of a batch of documents, so it runs in worker processes (``jobs``)
+without changing any result. The decision is sequential and in input order: each document is checked
+against the documents kept so far, so the output is the same for every ``jobs`` and every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+
+import numpy as np
+
+from dedupe import normalize as normalize_mod
+from dedupe import repeats as repeats_mod
+from dedupe.document import Account, Document, Removal
+from dedupe.near.index import NearDuplicateIndex
+from dedupe.near.minhash import EMPTY, signatures
+from dedupe.parallel import ordered_map
+
+KEEP_POLICIES = ("first", "longest")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that decides a run's result; the report records it so a run can be reproduced."""
+
+    threshold: float = 0.8
+    ngram: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    bands: int | None = None
+    rows: int | None = None
+    shingle: str = "word"
+    keep: str = "first"
+    normalize: bool = True
+    skip_rules: tuple[str, ...] = ()
+    straight_quotes: bool = False
+    unicode_form: str = "NFC"
+    repeats: bool = True
+    exact: bool = True
+    near: bool = True
+    jobs: int = 1
+    batch_size: int = 256
+
+    def __post_init__(self) -> None:
+        if self.keep not in KEEP_POLICIES:
+            raise ValueError(f"keep must be one of {', '.join(KEEP_POLICIES)}, got {self.keep!r}")
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        unknown = set(self.skip_rules) - set(normalize_mod.RULES)
+        if unknown:
+            raise ValueError(f"unknown rule(s) {sorted(unknown)}; rules are {', '.join(normalize_mod.RULES)}")
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["skip_rules"] = list(self.skip_rules)
+        return out
+
+
+@dataclass
+class Prepared:
+    """A document after the in-place stages, with what the decision needs."""
+
+    doc: Document
+    digest: bytes
+    signature: np.ndarray | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+Item = Document | Removal
+Outcome = Document | Removal
+
+
+def prepare_batch(items: list[Item], opts: Options) -> list[Prepared | Removal]:
+    """Normalise, repair and sign one batch; rejections from reading pass through in place."""
+    out: list[Prepared | Removal] = []
+    for item in items:
+        if isinstance(item, Removal):
+            out.append(item)
+            continue
+        out.append(_prepare_one(item, opts))
+    ready = [p for p in out if isinstance(p, Prepared)]
+    if opts.near and ready:
+        sigs = signatures([p.doc.text for p in ready], num_perm=opts.num_perm, ngram=opts.ngram,
+                          seed=opts.seed, mode=opts.shingle)
+        for p, sig in zip(ready, sigs):
+            p.signature = sig
+    return out
+
+
+def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
+    if not doc.text.strip():
+        return Removal(doc.id, "read", "empty document", rejected=True, source=doc.source)
+    text = doc.text
+    stats: dict[str, int] = {"chars_in": len(text)}
+    if opts.normalize:
+        result = normalize_mod.normalize(text, skip=opts.skip_rules, straight_quotes=opts.straight_quotes,
+                                         form=opts.unicode_form)
+        text = result.text
+        for change in result.changes:
+            doc.edits[f"normalize:{change.rule}"] += change.count
+    if opts.repeats:
+        repaired = repeats_mod.repair(text)
+        if repaired.removed:
+            doc.edits["repeats:blocks"] += len(repaired.removed)
+            doc.edits["repeats:chars"] += len(text) - len(repaired.text)
+            text = repaired.text
+    if not text.strip():
+        return Removal(doc.id, "normalize", "no text left after cleaning", rejected=True, source=doc.source)
+    doc.text = text
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return Prepared(doc, digest, stats=stats)
+
+
+class Decider:
+    """The sequential part: exact duplicates by digest, then near duplicates by the LSH index."""
+
+    def __init__(self, opts: Options, account: Account) -> None:
+        self.opts = opts
+        self.account = account
+        self.seen: dict[bytes, str] = {}
+        self.index = NearDuplicateIndex(opts.num_perm, opts.threshold, opts.bands, opts.rows)
+
+    def decide(self, prepared: list[Prepared]) -> Iterator[Outcome]:
+        """Decide a batch in the given order (the keep policy's order)."""
+        if not prepared:
+            return
+        keys = None
+        if self.opts.near:
+            sigs = np.stack([p.signature for p in prepared])
+            keys = self.index.keys(sigs)
+        for i, p in enumerate(prepared):
+            doc = p.doc
+            if self.opts.exact:
+                first = self.seen.get(p.digest)
+                if first is not None:
+                    yield Removal(doc.id, "exact", f"exact duplicate of {first}", duplicate_of=first,
+                                  similarity=1.0, source=doc.source)
+                    continue
+            if self.opts.near and keys is not None and p.signature is not None and p.signature[0] != EMPTY:
+                match = self.index.match(p.signature, keys[i])
+                if match is not None:
+                    reason = f"near-duplicate of {match.label}, similarity {match.similarity:.2f}"
+                    yield Removal(doc.id, "near", reason, duplicate_of=match.label,
+                                  similarity=match.similarity, source=doc.source)
+                    continue
+                self.index.add(doc.id, p.signature, keys[i])
+            if self.opts.exact:
+                self.seen[p.digest] = doc.id
+            yield doc
+
+
+def run_documents(
+    items: Iterable[Item], opts: Options, account: Account, *, decider: Decider | None = None
+) -> Iterator[Outcome]:
+    """Every input item comes out exactly once: as a kept Document or as a Removal, in input order.
+
+    Pass a ``decider`` to continue de-duplicating against what an earlier call kept.
+    """
+    batches = _batched(items, opts.batch_size, account)
+    prepared_batches = ordered_map(prepare_batch, batches, jobs=opts.jobs, extra=(opts,))
+    decider = decider or Decider(opts, account)
+    if opts.keep == "first":
+        for batch in prepared_batches:
+            yield from _decide_in_order(batch, decider, account)
+    else:
+        yield from _decide_by_policy(prepared_batches, decider, opts, account)
+    if opts.near:
+        account.stages.setdefault("near", Counter())["candidates_checked"] = decider.index.candidates_checked
+        account.stages["near"]["bands"] = decider.index.bands
+        account.stages["near"]["rows"] = decider.index.rows
+
+
+def _decide_by_policy(
+    prepared_batches: Iterable[list[Prepared | Removal]], decider: Decider, opts: Options, account: Account
+) -> Iterator[Outcome]:
+    # Any other policy must see every document before deciding: hold the batch results, decide in
+    # policy order, then give the outcomes back in input order.
+    everything = [p for batch in prepared_batches for p in batch]
+    docs = [p for p in everything if isinstance(p, Prepared)]
+    docs.sort(key=lambda p: (-len(p.doc.text), p.doc.order))
+    decided: dict[int, Outcome] = {}
+    for chunk_start in range(0, len(docs), opts.batch_size):
+        chunk = docs[chunk_start : chunk_start + opts.batch_size]
+        for p, outcome in zip(chunk, decider.decide(chunk)):
+            decided[id(p)] = outcome
+    for p in everything:
+        outcome = decided[id(p)] if isinstance(p, Prepared) else p
+        _account_for(p, outcome, account)
+        yield outcome
+
+
+def _decide_in_order(batch: list[Prepared | Removal], decider: Decider, account: Account) -> Iterator[Outcome]:
+    ready = [p for p in batch if isinstance(p, Prepared)]
+    decisions = iter(decider.decide(ready))
+    for p in batch:
+        outcome = next(decisions) if isinstance(p, Prepared) else p
+        _account_for(p, outcome, account)
+        yield outcome
+
+
+def _account_for(p: Prepared | Removal, outcome: Outcome, account: Account) -> None:
+    if isinstance(outcome, Removal):
+        account.add_removal(outcome)
+    else:
+        account.kept += 1
+        account.chars_out += len(outcome.text)
+    if isinstance(p, Prepared):
+        account.chars_in += p.stats.get("chars_in", 0)
+        doc = p.doc
+        rules = {key.split(":", 1)[0] for key in doc.edits}
+        for stage in rules:
+            account.count(stage, "documents_changed")
+        for key, n in doc.edits.items():
+            stage, _, what = key.partition(":")
+            account.count(stage, what.strip(), n)
+
+
+def _batched(items: Iterable[Item], size: int, account: Account) -> Iterator[list[Item]]:
+    it = iter(items)
+    while True:
+        batch = list(islice(it, size))
+        if not batch:
+            return
+        account.read += len(batch)
+        yield batch
+
+
+def process(
+    items: Iterable[Item],
+    opts: Options,
+    *,
+    on_kept: Callable[[Document], None],
+    on_removed: Callable[[Removal], None],
+    account: Account | None = None,
+) -> Account:
+    """Run the pipeline and hand every outcome to a callback; returns the balanced account."""
+    account = account or Account()
+    for outcome in run_documents(items, opts, account):
+        if isinstance(outcome, Removal):
+            on_removed(outcome)
+        else:
+            on_kept(outcome)
+    return account

@@ -1,0 +1,68 @@
+"""The run's account for machines (JSON) and for people (a short summary on stderr)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from dedupe import __version__
+from dedupe.document import Account
+
+
+def build_report(account: Account, *, options: dict[str, Any], paths: dict[str, str], seconds: float) -> dict:
+    """The JSON report: the account first (``read == kept + removed + rejected``), then per-stage counts."""
+    stages = {name: dict(sorted(counts.items())) for name, counts in sorted(account.stages.items())}
+    return {
+        "read": account.read,
+        "kept": account.kept,
+        "removed": account.removed,
+        "rejected": account.rejected,
+        "balanced": account.balanced,
+        "stages": stages,
+        "chars_in": account.chars_in,
+        "chars_out": account.chars_out,
+        "seconds": round(seconds, 3),
+        "paths": paths,
+        "options": options,
+        "version": __version__,
+    }
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def summary(report: dict) -> str:
+    """A few lines a person reads at the end of a run."""
+    stages = report["stages"]
+
+    def stage(name: str, key: str) -> int:
+        return int(stages.get(name, {}).get(key, 0))
+
+    mb = report["chars_in"] / 1e6
+    secs = report["seconds"]
+    rate = f", {mb / secs:.1f} M chars/s" if secs > 0 and mb > 0 else ""
+    removed = f"exact {stage('exact', 'removed')}, near {stage('near', 'removed')}"
+    edited = (
+        f"normalised {stage('normalize', 'documents_changed')}, "
+        f"repeats repaired {stage('repeats', 'documents_changed')} ({stage('repeats', 'blocks')} blocks)"
+    )
+    paths = report["paths"]
+    lines = [
+        f"dedupe: read {report['read']} documents in {secs:.2f} s{rate}",
+        f"  kept      {report['kept']:>8}",
+        f"  removed   {report['removed']:>8}   ({removed})",
+        f"  rejected  {report['rejected']:>8}",
+        f"  edited in place: {edited}",
+        f"  output: {paths['output']}   removal log: {paths['removed']}   report: {paths['report']}",
+    ]
+    if not report["balanced"]:  # pragma: no cover - would be a bug; say so loudly
+        lines.append("  WARNING: the account does not balance (read != kept + removed + rejected)")
+    return "\n".join(lines)

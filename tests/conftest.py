@@ -1,0 +1,7 @@
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))  # benchmarks/corpora.py: the constructed test corpora
+
+SEEDS = ROOT / "seeds"

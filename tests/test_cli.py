@@ -1,0 +1,172 @@
+"""The CLI contract of `dedupe run`, `clean` and `explain`, on the seed corpus and constructed inputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SEEDS
+from corpora import document, edit
+from dedupe.cli import default_side_paths, main
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def read_jsonl(path) -> list[dict]:
+    return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("seeds")
+    out, removed, report = tmp / "out", tmp / "removed.jsonl", tmp / "report.json"
+    result = invoke("run", str(SEEDS), "-o", str(out), "--removed", str(removed), "--report", str(report))
+    assert result.exit_code == 0, result.output
+    return out, removed, report, result
+
+
+def test_run_on_seeds_writes_a_mirror_folder_and_a_balanced_report(seeds_run):
+    out, removed, report, result = seeds_run
+    data = json.loads(report.read_text())
+    assert data["read"] == 5 == data["kept"] + data["removed"] + data["rejected"]
+    assert data["balanced"] is True
+    gone = {r["id"] for r in read_jsonl(removed)}
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in SEEDS.glob("*.txt") if p.name not in gone)
+    assert data["kept"] == len(list(out.iterdir()))
+    assert {"normalize", "repeats"} <= set(data["stages"])
+    assert data["stages"]["repeats"]["documents_changed"] >= 1
+    assert "kept" in result.stderr and "removed" in result.stderr  # the human summary goes to stderr
+
+
+def test_seed_000_comes_out_with_its_headline_and_paragraphs_once(seeds_run):
+    out = seeds_run[0]
+    original = (SEEDS / "000_d6ccdd7f7920074a.txt").read_text(encoding="utf-8")
+    cleaned = (out / "000_d6ccdd7f7920074a.txt").read_text(encoding="utf-8")
+    headline = "Ex-Engineer Sentenced to Death for Selling Secrets to Foreign Agencies, China Reports"
+    assert original.count(headline) == 2 and cleaned.count(headline) == 1
+    # every distinct line of the original survives exactly once, in its first position's order
+    distinct = list(dict.fromkeys(line for line in original.splitlines() if line.strip()))
+    assert len(distinct) == len([line for line in original.splitlines() if line.strip()]) - 5
+    assert [line for line in cleaned.splitlines() if line.strip()] == distinct
+
+
+def test_seed_001_loses_its_image_residue_and_dangling_pipe(seeds_run):
+    cleaned = (seeds_run[0] / "001_015dd3622083cb52.txt").read_text(encoding="utf-8")
+    assert "![]()" not in cleaned and " |" not in cleaned
+    assert "espionage. Symbolic Image\n" in cleaned
+
+
+def test_seed_002_loses_no_break_and_trailing_spaces(seeds_run):
+    original = (SEEDS / "002_24a38be4caa4bfe8.txt").read_text(encoding="utf-8")
+    cleaned = (seeds_run[0] / "002_24a38be4caa4bfe8.txt").read_text(encoding="utf-8")
+    assert "\u00a0" in original and "\u00a0" not in cleaned
+    assert all(line == line.rstrip() for line in cleaned.splitlines())
+    assert original.split() == cleaned.split()  # str.split splits on no-break spaces too: no word changed
+
+
+def test_default_side_paths_are_beside_the_output():
+    assert default_side_paths("out") == (default_side_paths("out/")[0], default_side_paths("out/")[1])
+    assert [str(p) for p in default_side_paths("data/clean.jsonl.gz")] == [
+        "data/clean.removed.jsonl", "data/clean.report.json"]
+    assert [str(p) for p in default_side_paths("-")] == ["dedupe.removed.jsonl", "dedupe.report.json"]
+
+
+def test_run_uses_default_side_paths(tmp_path):
+    out = tmp_path / "clean"
+    assert invoke("run", str(SEEDS), "-o", str(out), "-q").exit_code == 0
+    assert json.loads((tmp_path / "clean.report.json").read_text())["read"] == 5
+    assert (tmp_path / "clean.removed.jsonl").exists()
+
+
+def _write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def test_jsonl_in_jsonl_out_keeps_fields_and_logs_duplicates(tmp_path):
+    base = document(300, seed=3)
+    records = [
+        {"id": "a", "text": base, "url": "https://a", "meta": {"lang": "en"}},
+        {"id": "b", "text": document(300, seed=4), "url": "https://b"},
+        {"id": "c", "text": edit(base, 0.005, seed=1), "url": "https://c"},
+        {"id": "d", "text": base, "url": "https://d"},
+        {"id": "e", "text": 12},
+    ]
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write_jsonl(src, records)
+    result = invoke("run", str(src), "-o", str(out), "--removed", str(tmp_path / "r.jsonl"),
+                    "--report", str(tmp_path / "rep.json"))
+    assert result.exit_code == 0, result.output
+    kept = read_jsonl(out)
+    assert [r["id"] for r in kept] == ["a", "b"]
+    assert kept[0]["url"] == "https://a" and kept[0]["meta"] == {"lang": "en"}
+    assert list(kept[0]) == ["id", "text", "url", "meta"]
+    log = {r["id"]: r for r in read_jsonl(tmp_path / "r.jsonl")}
+    assert log["c"]["step"] == "near" and log["c"]["duplicate_of"] == "a" and 0.8 <= log["c"]["similarity"] <= 1
+    assert log["d"]["step"] == "exact" and log["d"]["duplicate_of"] == "a" and log["d"]["similarity"] == 1.0
+    assert log["e"]["kind"] == "rejected" and "not a string" in log["e"]["reason"]
+    report = json.loads((tmp_path / "rep.json").read_text())
+    assert (report["read"], report["kept"], report["removed"], report["rejected"]) == (5, 2, 2, 1)
+
+
+def test_stdin_to_stdout(tmp_path):
+    text = json.dumps({"id": "x", "text": "Hello\u00a0world  "}) + "\n" + json.dumps({"id": "y", "text": "Hello world"})
+    result = CliRunner().invoke(main, ["run", "-", "-o", "-", "-q", "--removed", str(tmp_path / "r.jsonl"),
+                                       "--report", str(tmp_path / "p.json")], input=text)
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [{"id": "x", "text": "Hello world"}]
+    assert read_jsonl(tmp_path / "r.jsonl")[0]["duplicate_of"] == "x"
+
+
+def test_folder_in_jsonl_out(tmp_path):
+    out = tmp_path / "seeds.jsonl"
+    assert invoke("run", str(SEEDS), "-o", str(out), "-q").exit_code == 0
+    ids = [r["id"] for r in read_jsonl(out)]
+    assert ids == sorted(ids) and ids[0] == "000_d6ccdd7f7920074a.txt"
+
+
+def test_single_text_file(tmp_path):
+    out = tmp_path / "one.txt"
+    assert invoke("run", str(SEEDS / "001_015dd3622083cb52.txt"), "-o", str(out), "-q").exit_code == 0
+    assert "Symbolic Image\n" in out.read_text(encoding="utf-8")
+
+
+def test_errors_are_one_line_and_exit_2(tmp_path):
+    missing = invoke("run", str(tmp_path / "nope"), "-o", str(tmp_path / "o"))
+    assert missing.exit_code == 2 and missing.stderr.strip().startswith("dedupe: error: input not found")
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "x").write_text("x")
+    exists = invoke("run", str(SEEDS), "-o", str(tmp_path / "o"))
+    assert exists.exit_code == 2 and "--overwrite" in exists.stderr and "Traceback" not in exists.output
+    assert invoke("run", str(SEEDS), "-o", str(tmp_path / "o"), "--overwrite", "-q").exit_code == 0
+    bad = invoke("run", str(SEEDS), "-o", str(tmp_path / "p"), "--keep", "random")
+    assert bad.exit_code == 2
+
+
+def test_clean_and_explain_on_seed_001():
+    path = str(SEEDS / "001_015dd3622083cb52.txt")
+    cleaned = invoke("clean", path)
+    assert cleaned.exit_code == 0 and "![]()" not in cleaned.stdout and "Symbolic Image\n" in cleaned.stdout
+    explained = invoke("explain", path)
+    assert explained.exit_code == 0
+    assert "empty_links" in explained.stdout and "dangling_pipes" in explained.stdout
+    assert "empty_links" not in invoke("explain", path, "--skip-rule", "empty_links").stdout
+
+
+def test_explain_shows_repeats_of_seed_000():
+    explained = invoke("explain", str(SEEDS / "000_d6ccdd7f7920074a.txt"))
+    assert explained.exit_code == 0
+    assert explained.stdout.count("repeats") >= 5  # the headline and four paragraphs
+
+
+def test_python_dash_m_entry_point():
+    proc = subprocess.run([sys.executable, "-m", "dedupe", "run", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    for option in ("--removed", "--report", "--threshold", "--ngram", "--num-perm", "--keep", "--text-field",
+                   "--id-field", "OUTPUT.removed.jsonl", "OUTPUT.report.json"):
+        assert option in proc.stdout

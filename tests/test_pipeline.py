@@ -1,0 +1,139 @@
+"""The decision stages on constructed corpora: near-duplicates at known edit rates, exact copies,
+unrelated documents, keep policies, the no-chaining rule, and the account."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpora import document, edit, jaccard, vocabulary
+from dedupe.document import Account, Document, Removal
+from dedupe.pipeline import Options, run_documents
+
+VOCAB = vocabulary()
+
+
+def run(docs: list[tuple[str, str]], **options) -> tuple[list[Document], list[Removal], Account]:
+    items = [Document(doc_id, text, order=i) for i, (doc_id, text) in enumerate(docs)]
+    account = Account()
+    kept, removed = [], []
+    for outcome in run_documents(items, Options(**options), account):
+        (removed if isinstance(outcome, Removal) else kept).append(outcome)
+    return kept, removed, account
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[tuple[str, str]]:
+    """30 unrelated originals, then edited copies of the first 20 at 0.5 %, 1 %, 3 % and 15 % word edits."""
+    originals = [(f"orig{i:02d}", document(450, seed=i, vocab=VOCAB)) for i in range(30)]
+    copies = []
+    for i in range(20):
+        rate = (0.005, 0.01, 0.03, 0.15)[i % 4]
+        copies.append((f"copy{i:02d}@{rate}", edit(originals[i][1], rate, seed=100 + i, vocab=VOCAB)))
+    return originals + copies
+
+
+def test_near_duplicates_above_threshold_are_removed_and_name_their_original(corpus):
+    kept, removed, account = run(corpus)
+    by_id = dict(corpus)
+    removed_ids = {r.id: r for r in removed}
+    for doc_id, text in corpus:
+        if not doc_id.startswith("copy"):
+            continue
+        original = "orig" + doc_id[4:6]
+        true_j = jaccard(text, by_id[original])
+        if true_j >= 0.9:
+            assert doc_id in removed_ids, f"{doc_id} (J={true_j:.2f}) was kept"
+            r = removed_ids[doc_id]
+            assert r.step == "near"
+            assert r.duplicate_of == original
+            assert abs(r.similarity - true_j) < 0.12
+        elif true_j < 0.6:
+            assert doc_id not in removed_ids, f"{doc_id} (J={true_j:.2f}) was removed"
+    # every original is kept: unrelated documents never remove each other
+    assert all(f"orig{i:02d}" in {d.id for d in kept} for i in range(30))
+    assert account.balanced and account.read == len(corpus)
+
+
+def test_known_edit_rates_cover_both_sides_of_the_threshold(corpus):
+    """Guard for the test above: the constructed copies really span high and low similarity."""
+    by_id = dict(corpus)
+    js = [jaccard(text, by_id["orig" + i[4:6]]) for i, text in corpus if i.startswith("copy")]
+    assert max(js) > 0.9 and min(js) < 0.6
+
+
+def test_exact_duplicates_are_caught_by_the_exact_stage():
+    a = document(200, seed=1, vocab=VOCAB)
+    kept, removed, _ = run([("a", a), ("b", a), ("c", document(200, seed=2, vocab=VOCAB)), ("d", a + "\n\n")])
+    assert [d.id for d in kept] == ["a", "c"]
+    assert [(r.id, r.step, r.duplicate_of, r.similarity) for r in removed] == [
+        ("b", "exact", "a", 1.0),
+        ("d", "exact", "a", 1.0),  # trailing blank lines are normalised away, so this is an exact copy
+    ]
+
+
+def test_exact_duplicates_are_still_near_duplicates_when_the_exact_stage_is_off():
+    a = document(200, seed=1, vocab=VOCAB)
+    _, removed, _ = run([("a", a), ("b", a)], exact=False)
+    assert [(r.id, r.step, r.duplicate_of) for r in removed] == [("b", "near", "a")]
+    assert removed[0].similarity == 1.0
+
+
+def test_no_chaining_a_document_is_only_removed_as_a_duplicate_of_a_kept_one_it_resembles():
+    # A ~ B and B ~ C, but A and C are not similar: B goes as a copy of A, C stays.
+    words = document(600, seed=5, vocab=VOCAB).split(" ")
+    a = " ".join(words[:500])
+    b = " ".join(words[40:540])
+    c = " ".join(words[80:580])
+    assert jaccard(a, b) >= 0.8 and jaccard(b, c) >= 0.8 and jaccard(a, c) < 0.8
+    kept, removed, _ = run([("A", a), ("B", b), ("C", c)], threshold=0.75)
+    assert [d.id for d in kept] == ["A", "C"]
+    assert removed[0].id == "B" and removed[0].duplicate_of == "A"
+
+
+def test_keep_longest_keeps_the_longest_of_a_group_and_reports_in_input_order():
+    base = document(400, seed=9, vocab=VOCAB)
+    longer = base + "\n\n" + document(15, seed=10, vocab=VOCAB)
+    other = document(300, seed=11, vocab=VOCAB)
+    kept, removed, account = run([("short", base), ("other", other), ("long", longer)], keep="longest")
+    assert [d.id for d in kept] == ["other", "long"]
+    assert [(r.id, r.duplicate_of) for r in removed] == [("short", "long")]
+    kept_first, removed_first, _ = run([("short", base), ("other", other), ("long", longer)], keep="first")
+    assert [(r.id, r.duplicate_of) for r in removed_first] == [("long", "short")]
+    assert account.balanced
+
+
+def test_results_do_not_depend_on_jobs_or_batch_size(corpus):
+    def outcome(**options):
+        kept, removed, account = run(corpus, **options)
+        return [(d.id, d.text) for d in kept], [r.to_json() for r in removed], account.stages
+
+    one = outcome(jobs=1, batch_size=256)
+    assert outcome(jobs=2, batch_size=7) == one
+    assert outcome(jobs=1, batch_size=1) == one
+
+
+def test_documents_with_nothing_left_are_rejected_not_lost():
+    kept, removed, account = run([("empty", ""), ("blank", " \n\n\t "), ("residue", "![]() |\n|"),
+                                  ("ok", "a real sentence with words")])
+    assert [d.id for d in kept] == ["ok"]
+    reasons = {r.id: (r.step, r.rejected) for r in removed}
+    assert reasons == {"empty": ("read", True), "blank": ("read", True), "residue": ("normalize", True)}
+    assert account.read == 4 and account.rejected == 3 and account.kept == 1 and account.balanced
+
+
+def test_short_documents_and_documents_without_words():
+    docs = [("p1", "!!! ???"), ("p2", "... ---"), ("w1", "hello world"), ("w2", "hello  world"), ("w3", "bye")]
+    kept, removed, account = run(docs, normalize=False)
+    # no words: never near-duplicates of each other (their signatures are empty), only exact copies go
+    assert {"p1", "w1", "w3"} <= {d.id for d in kept}
+    assert ("w2", "w1") in {(r.id, r.duplicate_of) for r in removed}
+    assert account.balanced
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="keep"):
+        Options(keep="random")
+    with pytest.raises(ValueError, match="threshold"):
+        Options(threshold=1.5)
+    with pytest.raises(ValueError, match="unknown rule"):
+        Options(skip_rules=("nope",))
