@@ -55,15 +55,38 @@ def run_case(name: str, src: Path, size: int, workdir: Path, jobs_list: list[int
         best = None
         for _ in range(repeat):
             out = workdir / f"{name}.{jobs}.jsonl"
-            secs, rss = measure([*dedupe, "run", str(src), "-o", str(out), "-q", "--overwrite", "--jobs", str(jobs),
-                                 "--report", str(workdir / f"{name}.{jobs}.report.json")])
+            secs, rss = measure(
+                [
+                    *dedupe,
+                    "run",
+                    str(src),
+                    "-o",
+                    str(out),
+                    "-q",
+                    "--overwrite",
+                    "--jobs",
+                    str(jobs),
+                    "--report",
+                    str(workdir / f"{name}.{jobs}.report.json"),
+                ]
+            )
             if best is None or secs < best[0]:
                 best = (secs, rss)
         report = json.loads((workdir / f"{name}.{jobs}.report.json").read_text())
         secs, rss = best
-        rows.append({"corpus": name, "jobs": jobs, "docs": report["read"], "MB": size / 1e6, "seconds": secs,
-                     "MB/s": size / 1e6 / secs, "MB/s/core": size / 1e6 / secs / jobs, "peak_MB": rss,
-                     "removed": report["removed"]})
+        rows.append(
+            {
+                "corpus": name,
+                "jobs": jobs,
+                "docs": report["read"],
+                "MB": size / 1e6,
+                "seconds": secs,
+                "MB/s": size / 1e6 / secs,
+                "MB/s/core": size / 1e6 / secs / jobs,
+                "peak_MB": rss,
+                "removed": report["removed"],
+            }
+        )
     return rows
 
 
@@ -86,16 +109,23 @@ def main() -> None:
             src = workdir / f"{name}.jsonl"
             size = write_jsonl(src, corpus)
             rows += run_case(name, src, size, workdir, jobs_list, args.repeat)
-    header = f"{'corpus':<26}{'jobs':>5}{'docs':>8}{'MB':>8}{'s':>8}{'MB/s':>8}{'MB/s/core':>11}{'peak MB':>9}{'removed':>9}"
+    header = (
+        f"{'corpus':<26}{'jobs':>5}{'docs':>8}{'MB':>8}{'s':>8}{'MB/s':>8}{'MB/s/core':>11}{'peak MB':>9}{'removed':>9}"
+    )
     print(header)
     for r in rows:
-        print(f"{r['corpus']:<26}{r['jobs']:>5}{r['docs']:>8}{r['MB']:>8.1f}{r['seconds']:>8.2f}{r['MB/s']:>8.1f}"
-              f"{r['MB/s/core']:>11.1f}{r['peak_MB']:>9.0f}{r['removed']:>9}")
+        print(
+            f"{r['corpus']:<26}{r['jobs']:>5}{r['docs']:>8}{r['MB']:>8.1f}{r['seconds']:>8.2f}{r['MB/s']:>8.1f}"
+            f"{r['MB/s/core']:>11.1f}{r['peak_MB']:>9.0f}{r['removed']:>9}"
+        )
     for name in dict.fromkeys(r["corpus"] for r in rows):
         by_jobs = {r["jobs"]: r for r in rows if r["corpus"] == name}
         if 1 in by_jobs and 2 in by_jobs:
             print(f"{name}: 2 processes are {by_jobs[1]['seconds'] / by_jobs[2]['seconds']:.2f}x one")
-    print(f"cpus available: {len(os.sched_getaffinity(0))}; own peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"cpus available: {len(os.sched_getaffinity(0))}; "
+        f"own peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     print(f"date: {time.strftime('%Y-%m-%d')}")
 
 

@@ -92,8 +92,9 @@ def split_books(path: str, target_chars: int = 3000, limit_chars: int | None = N
                 return
 
 
-def with_near_duplicates(docs: list[dict], share: float = 0.2, rates: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2),
-                         seed: int = 0) -> list[dict]:
+def with_near_duplicates(
+    docs: list[dict], share: float = 0.2, rates: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2), seed: int = 0
+) -> list[dict]:
     """Add edited copies of a ``share`` of the documents (word edits at the given rates), shuffled in."""
     rng = random.Random(seed)
     vocab = vocabulary()

@@ -50,8 +50,9 @@ class Deduplicator:
             originals[order] = item
             doc_id, text = self._unpack(item, order)
             if not isinstance(text, str):
-                yield Removal(doc_id, "read", f"text is {type(text).__name__}, not a string", rejected=True,
-                              source=str(order))
+                yield Removal(
+                    doc_id, "read", f"text is {type(text).__name__}, not a string", rejected=True, source=str(order)
+                )
                 continue
             yield Document(doc_id, text, order=order, source=str(order))
 

@@ -20,6 +20,7 @@ from dedupe.io import InputError, open_input, open_output
 from dedupe.io.atomic import OutputExists
 from dedupe.io.decode import ENCODING_POLICIES, decode
 from dedupe.io.removals import RemovalLog
+from dedupe.near.index import VERIFY_MODES
 from dedupe.parallel import default_jobs
 from dedupe.pipeline import KEEP_POLICIES, Options, process
 from dedupe.report import build_report, summary, write_json_atomic
@@ -67,53 +68,129 @@ _RULES_HELP = "; ".join(f"{name}: {desc}" for name, desc in normalize_mod.RULE_D
 
 def cleaning_options(fn):
     """Options shared by run, clean and explain: which in-place repairs to apply."""
-    fn = click.option("--skip-rule", "skip_rules", multiple=True, type=click.Choice(normalize_mod.RULES),
-                      help=f"Switch one normalisation rule off (repeatable). Rules: {_RULES_HELP}.")(fn)
+    fn = click.option(
+        "--skip-rule",
+        "skip_rules",
+        multiple=True,
+        type=click.Choice(normalize_mod.RULES),
+        help=f"Switch one normalisation rule off (repeatable). Rules: {_RULES_HELP}.",
+    )(fn)
     fn = click.option("--straight-quotes", is_flag=True, help="Turn typographic quotes into ASCII ones.")(fn)
-    fn = click.option("--unicode-form", type=click.Choice(["NFC", "NFKC"]), default="NFC", show_default=True,
-                      help="Unicode normal form of the output.")(fn)
+    fn = click.option(
+        "--unicode-form",
+        type=click.Choice(["NFC", "NFKC"]),
+        default="NFC",
+        show_default=True,
+        help="Unicode normal form of the output.",
+    )(fn)
     fn = click.option("--no-normalize", is_flag=True, help="Skip the normalisation stage entirely.")(fn)
-    fn = click.option("--no-repeats", is_flag=True,
-                      help="Keep blocks repeated inside a document (skip the repeat repair).")(fn)
+    fn = click.option(
+        "--no-repeats", is_flag=True, help="Keep blocks repeated inside a document (skip the repeat repair)."
+    )(fn)
     return fn
 
 
 @main.command()
 @click.argument("input_path", metavar="INPUT")
-@click.option("-o", "--output", required=True,
-              help="Where to write the kept documents, in INPUT's form: a folder for a folder, JSON Lines for "
-                   "JSON Lines ('-': stdout). A name ending in .jsonl/.jsonl.gz asks for JSON Lines.")
-@click.option("--removed", "removed_path", type=click.Path(dir_okay=False),
-              help="Removal log, JSON Lines: id, step, reason, duplicate_of, similarity per removed or "
-                   "rejected document. Default: OUTPUT.removed.jsonl beside the output (suffix dropped).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
-              help="Run report, JSON: read, kept, removed, rejected and per-stage counts. "
-                   "Default: OUTPUT.report.json beside the output (suffix dropped).")
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.8,
-              show_default=True, help="Jaccard similarity at or above which a document is a near-duplicate.")
-@click.option("--ngram", type=click.IntRange(1, 64), default=5, show_default=True,
-              help="Shingle size in words (characters with --shingle char).")
-@click.option("--num-perm", type=click.IntRange(8, 2048), default=128, show_default=True,
-              help="MinHash permutations: more is more accurate and slower.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="Where to write the kept documents, in INPUT's form: a folder for a folder, JSON Lines for "
+    "JSON Lines ('-': stdout). A name ending in .jsonl/.jsonl.gz asks for JSON Lines.",
+)
+@click.option(
+    "--removed",
+    "removed_path",
+    type=click.Path(dir_okay=False),
+    help="Removal log, JSON Lines: id, step, reason, duplicate_of, similarity per removed or "
+    "rejected document. Default: OUTPUT.removed.jsonl beside the output (suffix dropped).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Run report, JSON: read, kept, removed, rejected and per-stage counts. "
+    "Default: OUTPUT.report.json beside the output (suffix dropped).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.8,
+    show_default=True,
+    help="Jaccard similarity at or above which a document is a near-duplicate.",
+)
+@click.option(
+    "--ngram",
+    type=click.IntRange(1, 64),
+    default=5,
+    show_default=True,
+    help="Shingle size in words (characters with --shingle char).",
+)
+@click.option(
+    "--num-perm",
+    type=click.IntRange(8, 2048),
+    default=128,
+    show_default=True,
+    help="MinHash permutations: more is more accurate and slower.",
+)
 @click.option("--bands", type=click.IntRange(1), default=None, help="LSH bands (default: from --threshold).")
 @click.option("--rows", type=click.IntRange(1), default=None, help="LSH rows per band (default: from --threshold).")
 @click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed (datasketch-compatible).")
-@click.option("--shingle", type=click.Choice(["word", "char"]), default="word", show_default=True,
-              help="Word n-grams, or character n-grams for scripts written without spaces.")
-@click.option("--keep", type=click.Choice(KEEP_POLICIES), default="first", show_default=True,
-              help="Which document of a duplicate group stays: the first in input order, or the longest "
-                   "(ties: the first). 'longest' holds the corpus in memory.")
+@click.option(
+    "--shingle",
+    type=click.Choice(["word", "char"]),
+    default="word",
+    show_default=True,
+    help="Word n-grams, or character n-grams for scripts written without spaces.",
+)
+@click.option(
+    "--verify",
+    type=click.Choice(VERIFY_MODES),
+    default="auto",
+    show_default=True,
+    help="How a candidate pair is judged: 'auto' trusts the MinHash estimate when it is clearly above or below "
+    "the threshold and computes the exact Jaccard in between; 'exact' always computes it; 'none' uses the "
+    "estimate alone (no kept texts are stored).",
+)
+@click.option(
+    "--keep",
+    type=click.Choice(KEEP_POLICIES),
+    default="first",
+    show_default=True,
+    help="Which document of a duplicate group stays: the first in input order, or the longest "
+    "(ties: the first). 'longest' holds the corpus in memory.",
+)
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
-@click.option("--id-field", default="id", show_default=True,
-              help="JSON Lines field holding the id (records without one get FILE:LINE).")
+@click.option(
+    "--id-field",
+    default="id",
+    show_default=True,
+    help="JSON Lines field holding the id (records without one get FILE:LINE).",
+)
 @click.option("--no-exact", is_flag=True, help="Skip the exact-duplicate stage.")
 @click.option("--no-near", is_flag=True, help="Skip the near-duplicate stage.")
-@click.option("--encoding-errors", type=click.Choice(ENCODING_POLICIES), default="reject", show_default=True,
-              help="Input that is not UTF-8: reject it (recorded), replace bad bytes, or decode it as cp1252.")
-@click.option("--glob", "pattern", default="**/*", show_default=True,
-              help="Which files of an INPUT folder to read (hidden files are always skipped).")
-@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-              help="Processes for cleaning and signatures (default: all cores). Results do not depend on it.")
+@click.option(
+    "--encoding-errors",
+    type=click.Choice(ENCODING_POLICIES),
+    default="reject",
+    show_default=True,
+    help="Input that is not UTF-8: reject it (recorded), replace bad bytes, or decode it as cp1252.",
+)
+@click.option(
+    "--glob",
+    "pattern",
+    default="**/*",
+    show_default=True,
+    help="Which files of an INPUT folder to read (hidden files are always skipped).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=None,
+    help="Processes for cleaning and signatures (default: all cores). Results do not depend on it.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing non-empty OUTPUT.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
 @cleaning_options
@@ -132,11 +209,23 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     jobs = kw.pop("jobs") or default_jobs()
     try:
         opts = Options(
-            threshold=kw["threshold"], ngram=kw["ngram"], num_perm=kw["num_perm"], seed=kw["seed"],
-            bands=kw["bands"], rows=kw["rows"], shingle=kw["shingle"], keep=kw["keep"],
-            normalize=not kw["no_normalize"], skip_rules=tuple(kw["skip_rules"]),
-            straight_quotes=kw["straight_quotes"], unicode_form=kw["unicode_form"],
-            repeats=not kw["no_repeats"], exact=not kw["no_exact"], near=not kw["no_near"], jobs=jobs,
+            threshold=kw["threshold"],
+            ngram=kw["ngram"],
+            num_perm=kw["num_perm"],
+            seed=kw["seed"],
+            bands=kw["bands"],
+            rows=kw["rows"],
+            shingle=kw["shingle"],
+            verify=kw["verify"],
+            keep=kw["keep"],
+            normalize=not kw["no_normalize"],
+            skip_rules=tuple(kw["skip_rules"]),
+            straight_quotes=kw["straight_quotes"],
+            unicode_form=kw["unicode_form"],
+            repeats=not kw["no_repeats"],
+            exact=not kw["no_exact"],
+            near=not kw["no_near"],
+            jobs=jobs,
         )
     except ValueError as err:
         _fail(str(err), 2)
@@ -144,10 +233,21 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     removed_file = Path(removed_path) if removed_path else default_removed
     report_file = Path(report_path) if report_path else default_report
     try:
-        source = open_input(input_path, text_field=kw["text_field"], id_field=kw["id_field"],
-                            encoding_errors=encoding_errors, pattern=pattern)
-        sink = open_output(output, source.form, input_path=input_path, overwrite=overwrite,
-                           text_field=kw["text_field"], id_field=kw["id_field"])
+        source = open_input(
+            input_path,
+            text_field=kw["text_field"],
+            id_field=kw["id_field"],
+            encoding_errors=encoding_errors,
+            pattern=pattern,
+        )
+        sink = open_output(
+            output,
+            source.form,
+            input_path=input_path,
+            overwrite=overwrite,
+            text_field=kw["text_field"],
+            id_field=kw["id_field"],
+        )
     except (InputError, OutputExists) as err:
         _fail(str(err), 2)
     except OSError as err:

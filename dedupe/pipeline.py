@@ -14,6 +14,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from itertools import islice
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from dedupe import normalize as normalize_mod
 from dedupe import repeats as repeats_mod
 from dedupe.document import Account, Document, Removal
-from dedupe.near.index import NearDuplicateIndex
+from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, exact_jaccard
 from dedupe.near.minhash import EMPTY, signatures
 from dedupe.parallel import ordered_map
 
@@ -39,6 +40,7 @@ class Options:
     bands: int | None = None
     rows: int | None = None
     shingle: str = "word"
+    verify: str = "auto"
     keep: str = "first"
     normalize: bool = True
     skip_rules: tuple[str, ...] = ()
@@ -51,6 +53,8 @@ class Options:
     batch_size: int = 256
 
     def __post_init__(self) -> None:
+        if self.verify not in VERIFY_MODES:
+            raise ValueError(f"verify must be one of {', '.join(VERIFY_MODES)}, got {self.verify!r}")
         if self.keep not in KEEP_POLICIES:
             raise ValueError(f"keep must be one of {', '.join(KEEP_POLICIES)}, got {self.keep!r}")
         if not 0.0 < self.threshold < 1.0:
@@ -89,9 +93,10 @@ def prepare_batch(items: list[Item], opts: Options) -> list[Prepared | Removal]:
         out.append(_prepare_one(item, opts))
     ready = [p for p in out if isinstance(p, Prepared)]
     if opts.near and ready:
-        sigs = signatures([p.doc.text for p in ready], num_perm=opts.num_perm, ngram=opts.ngram,
-                          seed=opts.seed, mode=opts.shingle)
-        for p, sig in zip(ready, sigs):
+        sigs = signatures(
+            [p.doc.text for p in ready], num_perm=opts.num_perm, ngram=opts.ngram, seed=opts.seed, mode=opts.shingle
+        )
+        for p, sig in zip(ready, sigs, strict=True):
             p.signature = sig
     return out
 
@@ -102,8 +107,9 @@ def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
     text = doc.text
     stats: dict[str, int] = {"chars_in": len(text)}
     if opts.normalize:
-        result = normalize_mod.normalize(text, skip=opts.skip_rules, straight_quotes=opts.straight_quotes,
-                                         form=opts.unicode_form)
+        result = normalize_mod.normalize(
+            text, skip=opts.skip_rules, straight_quotes=opts.straight_quotes, form=opts.unicode_form
+        )
         text = result.text
         for change in result.changes:
             doc.edits[f"normalize:{change.rule}"] += change.count
@@ -127,32 +133,46 @@ class Decider:
         self.opts = opts
         self.account = account
         self.seen: dict[bytes, str] = {}
-        self.index = NearDuplicateIndex(opts.num_perm, opts.threshold, opts.bands, opts.rows)
+        self.index = NearDuplicateIndex(
+            opts.num_perm,
+            opts.threshold,
+            opts.bands,
+            opts.rows,
+            verify=opts.verify,
+            exact_similarity=partial(exact_jaccard, ngram=opts.ngram, mode=opts.shingle),
+        )
 
     def decide(self, prepared: list[Prepared]) -> Iterator[Outcome]:
         """Decide a batch in the given order (the keep policy's order)."""
         if not prepared:
             return
-        keys = None
+        query = None
         if self.opts.near:
-            sigs = np.stack([p.signature for p in prepared])
-            keys = self.index.keys(sigs)
+            query = self.index.begin(np.stack([p.signature for p in prepared]))
         for i, p in enumerate(prepared):
             doc = p.doc
             if self.opts.exact:
                 first = self.seen.get(p.digest)
                 if first is not None:
-                    yield Removal(doc.id, "exact", f"exact duplicate of {first}", duplicate_of=first,
-                                  similarity=1.0, source=doc.source)
+                    yield Removal(
+                        doc.id,
+                        "exact",
+                        f"exact duplicate of {first}",
+                        duplicate_of=first,
+                        similarity=1.0,
+                        source=doc.source,
+                    )
                     continue
-            if self.opts.near and keys is not None and p.signature is not None and p.signature[0] != EMPTY:
-                match = self.index.match(p.signature, keys[i])
+            if query is not None and p.signature is not None and p.signature[0] != EMPTY:
+                match = self.index.match(query, i, p.signature, doc.text)
                 if match is not None:
-                    reason = f"near-duplicate of {match.label}, similarity {match.similarity:.2f}"
-                    yield Removal(doc.id, "near", reason, duplicate_of=match.label,
-                                  similarity=match.similarity, source=doc.source)
+                    how = "exact Jaccard" if match.exact else "estimated Jaccard"
+                    reason = f"near-duplicate of {match.label}, {how} {match.similarity:.2f}"
+                    yield Removal(
+                        doc.id, "near", reason, duplicate_of=match.label, similarity=match.similarity, source=doc.source
+                    )
                     continue
-                self.index.add(doc.id, p.signature, keys[i])
+                self.index.add(query, i, doc.id, p.signature, doc.text)
             if self.opts.exact:
                 self.seen[p.digest] = doc.id
             yield doc
@@ -174,9 +194,11 @@ def run_documents(
     else:
         yield from _decide_by_policy(prepared_batches, decider, opts, account)
     if opts.near:
-        account.stages.setdefault("near", Counter())["candidates_checked"] = decider.index.candidates_checked
-        account.stages["near"]["bands"] = decider.index.bands
-        account.stages["near"]["rows"] = decider.index.rows
+        near = account.stages.setdefault("near", Counter())
+        near["candidates_checked"] = decider.index.candidates_checked
+        near["exact_checks"] = decider.index.exact_checks
+        near["bands"] = decider.index.bands
+        near["rows"] = decider.index.rows
 
 
 def _decide_by_policy(
@@ -190,7 +212,7 @@ def _decide_by_policy(
     decided: dict[int, Outcome] = {}
     for chunk_start in range(0, len(docs), opts.batch_size):
         chunk = docs[chunk_start : chunk_start + opts.batch_size]
-        for p, outcome in zip(chunk, decider.decide(chunk)):
+        for p, outcome in zip(chunk, decider.decide(chunk), strict=True):
             decided[id(p)] = outcome
     for p in everything:
         outcome = decided[id(p)] if isinstance(p, Prepared) else p

@@ -46,9 +46,10 @@ def summary(report: dict) -> str:
     def stage(name: str, key: str) -> int:
         return int(stages.get(name, {}).get(key, 0))
 
-    mb = report["chars_in"] / 1e6
+    chars = report["chars_in"]
     secs = report["seconds"]
-    rate = f", {mb / secs:.1f} M chars/s" if secs > 0 and mb > 0 else ""
+    size = f"{chars / 1e6:.1f} M chars" if chars >= 1e6 else f"{chars / 1e3:.1f} K chars"
+    rate = f", {chars / 1e6 / secs:.1f} M chars/s" if secs > 0 and chars >= 1e6 else ""
     removed = f"exact {stage('exact', 'removed')}, near {stage('near', 'removed')}"
     edited = (
         f"normalised {stage('normalize', 'documents_changed')}, "
@@ -56,7 +57,7 @@ def summary(report: dict) -> str:
     )
     paths = report["paths"]
     lines = [
-        f"dedupe: read {report['read']} documents in {secs:.2f} s{rate}",
+        f"dedupe: read {report['read']} documents ({size}) in {secs:.2f} s{rate}",
         f"  kept      {report['kept']:>8}",
         f"  removed   {report['removed']:>8}   ({removed})",
         f"  rejected  {report['rejected']:>8}",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import dedupe
 from corpora import document, edit
+
+import dedupe
 
 
 def test_top_level_text_functions():
@@ -16,8 +17,12 @@ def test_deduplicator_on_dicts_pairs_and_strings():
     a = document(300, seed=21)
     near = edit(a, 0.005, seed=2)
     b = document(300, seed=22)
-    records = [{"id": "a", "text": a, "lang": "en"}, {"id": "n", "text": near}, {"id": "b", "text": b},
-               {"id": "bad", "text": None}]
+    records = [
+        {"id": "a", "text": a, "lang": "en"},
+        {"id": "n", "text": near},
+        {"id": "b", "text": b},
+        {"id": "bad", "text": None},
+    ]
     dd = dedupe.Deduplicator(threshold=0.8)
     kept = list(dd.filter(records))
     assert [r["id"] for r in kept] == ["a", "b"] and kept[0]["lang"] == "en"

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SEEDS
 from corpora import document, edit
+
 from dedupe.cli import default_side_paths, main
 
 
@@ -73,7 +73,9 @@ def test_seed_002_loses_no_break_and_trailing_spaces(seeds_run):
 def test_default_side_paths_are_beside_the_output():
     assert default_side_paths("out") == (default_side_paths("out/")[0], default_side_paths("out/")[1])
     assert [str(p) for p in default_side_paths("data/clean.jsonl.gz")] == [
-        "data/clean.removed.jsonl", "data/clean.report.json"]
+        "data/clean.removed.jsonl",
+        "data/clean.report.json",
+    ]
     assert [str(p) for p in default_side_paths("-")] == ["dedupe.removed.jsonl", "dedupe.report.json"]
 
 
@@ -99,8 +101,9 @@ def test_jsonl_in_jsonl_out_keeps_fields_and_logs_duplicates(tmp_path):
     ]
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _write_jsonl(src, records)
-    result = invoke("run", str(src), "-o", str(out), "--removed", str(tmp_path / "r.jsonl"),
-                    "--report", str(tmp_path / "rep.json"))
+    result = invoke(
+        "run", str(src), "-o", str(out), "--removed", str(tmp_path / "r.jsonl"), "--report", str(tmp_path / "rep.json")
+    )
     assert result.exit_code == 0, result.output
     kept = read_jsonl(out)
     assert [r["id"] for r in kept] == ["a", "b"]
@@ -116,8 +119,11 @@ def test_jsonl_in_jsonl_out_keeps_fields_and_logs_duplicates(tmp_path):
 
 def test_stdin_to_stdout(tmp_path):
     text = json.dumps({"id": "x", "text": "Hello\u00a0world  "}) + "\n" + json.dumps({"id": "y", "text": "Hello world"})
-    result = CliRunner().invoke(main, ["run", "-", "-o", "-", "-q", "--removed", str(tmp_path / "r.jsonl"),
-                                       "--report", str(tmp_path / "p.json")], input=text)
+    result = CliRunner().invoke(
+        main,
+        ["run", "-", "-o", "-", "-q", "--removed", str(tmp_path / "r.jsonl"), "--report", str(tmp_path / "p.json")],
+        input=text,
+    )
     assert result.exit_code == 0, result.output
     assert [json.loads(line) for line in result.stdout.splitlines()] == [{"id": "x", "text": "Hello world"}]
     assert read_jsonl(tmp_path / "r.jsonl")[0]["duplicate_of"] == "x"
@@ -167,6 +173,16 @@ def test_explain_shows_repeats_of_seed_000():
 def test_python_dash_m_entry_point():
     proc = subprocess.run([sys.executable, "-m", "dedupe", "run", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0
-    for option in ("--removed", "--report", "--threshold", "--ngram", "--num-perm", "--keep", "--text-field",
-                   "--id-field", "OUTPUT.removed.jsonl", "OUTPUT.report.json"):
+    for option in (
+        "--removed",
+        "--report",
+        "--threshold",
+        "--ngram",
+        "--num-perm",
+        "--keep",
+        "--text-field",
+        "--id-field",
+        "OUTPUT.removed.jsonl",
+        "OUTPUT.report.json",
+    ):
         assert option in proc.stdout

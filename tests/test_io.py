@@ -42,7 +42,7 @@ def test_invalid_utf8_replace_and_detect_policies():
 def test_binary_data_is_detected():
     assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     assert looks_binary(bytes(range(256)) * 4)
-    assert not looks_binary("plain text\r\nwith\ttabs and \x1b[0m an escape".encode())
+    assert not looks_binary(b"plain text\r\nwith\ttabs and \x1b[0m an escape")
     assert decode(b"GIF89a\x00\x01").reason.startswith("binary")
 
 
@@ -51,21 +51,30 @@ def _jsonl(lines: list[bytes]) -> list[Document | Removal]:
 
 
 def test_jsonl_bad_lines_become_rejections_and_the_rest_is_read():
-    items = _jsonl([
-        b'{"id": "a", "text": "first", "lang": "en"}',
-        b"",
-        b'{"id": "b", "text": "second"',  # malformed
-        b"[1, 2]",  # not an object
-        b'{"id": "c", "body": "no text field"}',
-        b'{"id": "d", "text": 42}',  # not a string
-        b'{"text": "no id"}',
-        b'{"id": "e", "text": "bad \xff byte"}',
-        b'{"id": 7, "text": "numeric id"}',
-    ])
+    items = _jsonl(
+        [
+            b'{"id": "a", "text": "first", "lang": "en"}',
+            b"",
+            b'{"id": "b", "text": "second"',  # malformed
+            b"[1, 2]",  # not an object
+            b'{"id": "c", "body": "no text field"}',
+            b'{"id": "d", "text": 42}',  # not a string
+            b'{"text": "no id"}',
+            b'{"id": "e", "text": "bad \xff byte"}',
+            b'{"id": 7, "text": "numeric id"}',
+        ]
+    )
     kinds = [(i.id, type(i).__name__) for i in items]
-    assert kinds == [("a", "Document"), ("in.jsonl:3", "Removal"), ("in.jsonl:4", "Removal"),
-                     ("c", "Removal"), ("d", "Removal"), ("in.jsonl:7", "Document"), ("in.jsonl:8", "Removal"),
-                     ("7", "Document")]
+    assert kinds == [
+        ("a", "Document"),
+        ("in.jsonl:3", "Removal"),
+        ("in.jsonl:4", "Removal"),
+        ("c", "Removal"),
+        ("d", "Removal"),
+        ("in.jsonl:7", "Document"),
+        ("in.jsonl:8", "Removal"),
+        ("7", "Document"),
+    ]
     reasons = [i.reason for i in items if isinstance(i, Removal)]
     assert "malformed JSON" in reasons[0] and "line 3" in reasons[0]
     assert "not a JSON object" in reasons[1]

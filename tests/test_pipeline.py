@@ -4,8 +4,8 @@ unrelated documents, keep policies, the no-chaining rule, and the account."""
 from __future__ import annotations
 
 import pytest
-
 from corpora import document, edit, jaccard, vocabulary
+
 from dedupe.document import Account, Document, Removal
 from dedupe.pipeline import Options, run_documents
 
@@ -113,8 +113,9 @@ def test_results_do_not_depend_on_jobs_or_batch_size(corpus):
 
 
 def test_documents_with_nothing_left_are_rejected_not_lost():
-    kept, removed, account = run([("empty", ""), ("blank", " \n\n\t "), ("residue", "![]() |\n|"),
-                                  ("ok", "a real sentence with words")])
+    kept, removed, account = run(
+        [("empty", ""), ("blank", " \n\n\t "), ("residue", "![]() |\n|"), ("ok", "a real sentence with words")]
+    )
     assert [d.id for d in kept] == ["ok"]
     reasons = {r.id: (r.step, r.rejected) for r in removed}
     assert reasons == {"empty": ("read", True), "blank": ("read", True), "residue": ("normalize", True)}

@@ -46,8 +46,9 @@ def open_input(
     pattern: str = "**/*",
 ) -> Source:
     if path == "-":
-        docs = read_jsonl(open_binary("-"), name="stdin", text_field=text_field, id_field=id_field,
-                          encoding_errors=encoding_errors)
+        docs = read_jsonl(
+            open_binary("-"), name="stdin", text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
+        )
         return Source("jsonl", path, docs)
     p = Path(path)
     if not p.exists():
@@ -74,8 +75,9 @@ def open_input(
 
 def _jsonl_docs(path: str, text_field: str, id_field: str, encoding_errors: str) -> Iterator[Document | Removal]:
     with open_binary(path) as fh:
-        yield from read_jsonl(fh, name=Path(path).name, text_field=text_field, id_field=id_field,
-                              encoding_errors=encoding_errors)
+        yield from read_jsonl(
+            fh, name=Path(path).name, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
+        )
 
 
 def output_form(output: str, input_form: str) -> str:
@@ -126,16 +128,25 @@ class Sink:
 
 
 def open_output(
-    output: str, input_form: str, *, input_path: str | None = None, overwrite: bool = False,
-    text_field: str = "text", id_field: str = "id",
+    output: str,
+    input_form: str,
+    *,
+    input_path: str | None = None,
+    overwrite: bool = False,
+    text_field: str = "text",
+    id_field: str = "id",
 ) -> Sink:
     form = output_form(output, input_form)
     if output != "-":
         final = Path(output)
         if input_path not in (None, "-") and Path(input_path).is_dir() and is_within(final, Path(input_path)):
             raise atomic.OutputExists(f"output {output} is inside the input folder {input_path}; choose another")
-        if input_path not in (None, "-") and Path(input_path).exists() and final.exists() \
-                and final.resolve() == Path(input_path).resolve():
+        if (
+            input_path not in (None, "-")
+            and Path(input_path).exists()
+            and final.exists()
+            and final.resolve() == Path(input_path).resolve()
+        ):
             raise atomic.OutputExists(f"output {output} is the input; choose another")
         atomic.check_writable(final, overwrite=overwrite)
     return Sink(output, form, text_field=text_field, id_field=id_field)

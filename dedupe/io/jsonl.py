@@ -11,7 +11,6 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from dedupe.document import Document, Removal
@@ -130,5 +129,3 @@ class JsonlWriter:
             self.fh.detach()
             return
         self.fh.close()
-
-

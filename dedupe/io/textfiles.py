@@ -26,9 +26,7 @@ def list_files(root: Path, pattern: str = "**/*") -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def read_folder(root: Path, *, pattern: str = "**/*", encoding_errors: str = "reject") -> Iterator[
-    Document | Removal
-]:
+def read_folder(root: Path, *, pattern: str = "**/*", encoding_errors: str = "reject") -> Iterator[Document | Removal]:
     for order, path in enumerate(list_files(root, pattern)):
         rel = path.relative_to(root).as_posix()
         yield read_text_file(path, doc_id=rel, source=rel, order=order, encoding_errors=encoding_errors)

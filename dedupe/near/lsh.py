@@ -8,6 +8,8 @@ only candidates: the index checks each one against the threshold before it count
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -27,9 +29,7 @@ def false_negative_area(threshold: float, bands: int, rows: int) -> float:
     return _integrate(lambda s: (1 - s ** float(rows)) ** float(bands), threshold, 1.0)
 
 
-def optimal_bands(
-    threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5
-) -> tuple[int, int]:
+def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> tuple[int, int]:
     """The (bands, rows) with ``bands * rows <= num_perm`` that minimise the weighted error areas.
 
     The same criterion as datasketch's ``MinHashLSH`` (``_optimal_param``), so a user moving between the
@@ -46,6 +46,40 @@ def optimal_bands(
             if err < best_err:
                 best, best_err = (bands, rows), err
     return best
+
+
+def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """Chance that a pair of this Jaccard similarity shares at least one band."""
+    return 1.0 - (1.0 - similarity**rows) ** bands
+
+
+def recall_bands(threshold: float, num_perm: int, recall: float = 0.99, stray: float = 0.15) -> tuple[int, int]:
+    """The banding we use by default: pairs *at* the threshold become candidates with ``recall`` odds.
+
+    Among the (bands, rows) with ``bands * rows <= num_perm`` that reach that, take the fewest bands (each
+    band costs 8 bytes per kept document and a lookup per query) that still keep pairs at *half* the
+    threshold from becoming candidates more than ``stray`` of the time; when none does, the one that keeps
+    them out best. At 0.8 and 128 permutations that is 12 bands of 5 rows: a pair at 0.8 is a candidate
+    99.1 % of the time, at 0.4 12 %. datasketch's ``optimal_param`` balances the two error areas instead,
+    which there gives 9 bands of 13 rows and makes a pair at 0.8 a candidate only 40 % of the time; the
+    candidate check is what keeps our wider net precise.
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    reaching = []
+    for rows in range(1, num_perm + 1):
+        per_band = -math.log1p(-(threshold**rows))
+        if per_band == 0.0:  # threshold**rows underflowed: more rows cannot help
+            break
+        bands = max(1, math.ceil(-math.log1p(-recall) / per_band))
+        if bands * rows <= num_perm:
+            reaching.append((bands, rows))
+    if not reaching:
+        return num_perm, 1
+    quiet = [(b, r) for b, r in reaching if candidate_probability(threshold / 2, b, r) <= stray]
+    if quiet:
+        return min(quiet)
+    return min(reaching, key=lambda br: (candidate_probability(threshold / 2, *br), br[0]))
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
