@@ -69,7 +69,7 @@ def test_four_bit_estimate_tracks_the_full_precision_share():
         index.add(q, 0, "base", base, "")
         other = _with_changes(base, k)
         full = float((base == other).mean())
-        est = index._estimate(np.array([0]), other)[0]
+        est = index._estimate(np.array([0]), index.begin(other[None, :]).nibbles[0])[0]
         errors.append(est - full)
     assert abs(np.mean(errors)) < 0.02 and max(abs(e) for e in errors) < 0.1
 

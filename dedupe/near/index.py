@@ -88,10 +88,11 @@ class TextStore:
 
 
 class BatchQuery:
-    """Band keys of a batch and their candidates among the documents merged before the batch began."""
+    """A batch's band keys, 4-bit signatures, and candidates among documents merged before it began."""
 
-    def __init__(self, keys: np.ndarray, found: list[np.ndarray]) -> None:
+    def __init__(self, keys: np.ndarray, nibbles: np.ndarray, found: list[np.ndarray]) -> None:
         self.keys = keys
+        self.nibbles = nibbles
         self.found = found
 
 
@@ -125,7 +126,8 @@ class NearDuplicateIndex:
         self._nib = _Growable((num_perm + 1) // 2, np.uint8)
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted (key, document number) arrays
         self._pending: dict[int, int | list[int]] = {}
-        self._pending_n = 0
+        self._pending_keys = array("I")  # the same entries as the dict, in insertion order, for merging
+        self._pending_idx = array("I")
         self._pending_limit = pending_limit
         self._label_bytes = bytearray()
         self._label_ends = array("q")
@@ -142,19 +144,24 @@ class NearDuplicateIndex:
 
     def begin(self, signatures: np.ndarray) -> BatchQuery:
         """Start a batch: compute its band keys and look them all up in the sorted runs at once."""
-        if self._pending_n >= self._pending_limit:
+        if len(self._pending_keys) >= self._pending_limit:
             self._merge()
         keys = (band_keys(signatures, self.bands, self.rows) >> np.uint64(32)).astype(np.uint32)
         per_doc: list[list[np.ndarray]] = [[] for _ in range(len(keys))]
         flat = keys.ravel()
+        order = np.argsort(flat)  # sorted queries walk each run once, front to back
+        queries = flat[order]
         for run_keys, run_idx in self._runs:
-            lo = np.searchsorted(run_keys, flat, "left")
-            hi = np.searchsorted(run_keys, flat, "right")
-            for h in np.flatnonzero(hi > lo).tolist():
-                per_doc[h // self.bands].append(run_idx[lo[h] : hi[h]])
+            lo = np.searchsorted(run_keys, queries, "left")
+            present = np.flatnonzero(run_keys[np.minimum(lo, len(run_keys) - 1)] == queries)
+            if not len(present):
+                continue
+            hi = np.searchsorted(run_keys, queries[present], "right")
+            for h, start, stop in zip(order[present].tolist(), lo[present].tolist(), hi.tolist(), strict=True):
+                per_doc[h // self.bands].append(run_idx[start:stop])
         empty = np.empty(0, dtype=np.uint32)
         found = [np.concatenate(parts) if parts else empty for parts in per_doc]
-        return BatchQuery(keys, found)
+        return BatchQuery(keys, _nibbles(signatures), found)
 
     def match(self, query: BatchQuery, i: int, signature: np.ndarray, text: str) -> Match | None:
         """The most similar kept document at or above the threshold, or None."""
@@ -171,7 +178,7 @@ class NearDuplicateIndex:
             return None
         idx = np.fromiter(sorted(cands), dtype=np.int64, count=len(cands))
         self.candidates_checked += len(idx)
-        est = self._estimate(idx, signature)
+        est = self._estimate(idx, query.nibbles[i])
         order = np.argsort(-est, kind="stable")  # most similar first; ties: the earliest kept document
         t, m = self.threshold, self.margin
         for j in order.tolist():
@@ -191,12 +198,15 @@ class NearDuplicateIndex:
 
     def add(self, query: BatchQuery, i: int, label: str, signature: np.ndarray, text: str) -> None:
         idx = len(self._label_ends)
-        self._nib.append(_nibbles(signature))
+        self._nib.append(query.nibbles[i])
         self._label_bytes += label.encode("utf-8", "surrogatepass")
         self._label_ends.append(len(self._label_bytes))
         if self._texts is not None:
             self._texts.append(text)
-        for key in query.keys[i].tolist():
+        keys = query.keys[i].tolist()
+        self._pending_keys.extend(keys)
+        self._pending_idx.extend([idx] * len(keys))
+        for key in keys:
             hit = self._pending.get(key)
             if hit is None:
                 self._pending[key] = idx
@@ -204,11 +214,10 @@ class NearDuplicateIndex:
                 self._pending[key] = [hit, idx]
             else:
                 hit.append(idx)
-        self._pending_n += self.bands
 
-    def _estimate(self, idx: np.ndarray, signature: np.ndarray) -> np.ndarray:
+    def _estimate(self, idx: np.ndarray, nibbles: np.ndarray) -> np.ndarray:
         """Estimated Jaccard from 4-bit signature values, corrected for chance agreement (1/16)."""
-        diff = self._nib.data[idx] ^ _nibbles(signature)
+        diff = self._nib.data[idx] ^ nibbles
         equal = ((diff & 0x0F) == 0).sum(axis=1) + ((diff & 0xF0) == 0).sum(axis=1)
         if self.num_perm % 2:
             equal -= 1  # the padding nibble of an odd width always agrees
@@ -216,19 +225,15 @@ class NearDuplicateIndex:
         return np.clip((share - 1 / _NIBBLE) / (1 - 1 / _NIBBLE), 0.0, 1.0)
 
     def _merge(self) -> None:
-        """Turn the pending dict into a sorted run, then merge runs of similar size (a binary counter),
+        """Turn the pending entries into a sorted run, then merge runs of similar size (a binary counter),
         so every entry is copied O(log n) times in all and a lookup searches O(log n) runs."""
-        keys = np.empty(self._pending_n, dtype=np.uint32)
-        idx = np.empty(self._pending_n, dtype=np.uint32)
-        n = 0
-        for key, hit in self._pending.items():
-            for v in [hit] if isinstance(hit, int) else hit:
-                keys[n], idx[n] = key, v
-                n += 1
-        order = np.argsort(keys[:n], kind="stable")
-        self._runs.append((keys[:n][order], idx[:n][order]))
+        keys = np.frombuffer(self._pending_keys, dtype=np.uint32)
+        idx = np.frombuffer(self._pending_idx, dtype=np.uint32)
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((keys[order], idx[order]))
         self._pending.clear()
-        self._pending_n = 0
+        self._pending_keys = array("I")
+        self._pending_idx = array("I")
         while len(self._runs) >= 2 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             (k1, i1), (k2, i2) = self._runs.pop(-2), self._runs.pop()
             keys, idx = np.concatenate([k1, k2]), np.concatenate([i1, i2])
@@ -239,7 +244,7 @@ class NearDuplicateIndex:
         """Bytes held for the kept documents (tables, signatures, ids), the pending dict estimated."""
         arrays = sum(k.nbytes + i.nbytes for k, i in self._runs) + self._nib.nbytes
         ids = len(self._label_bytes) + self._label_ends.itemsize * len(self._label_ends)
-        pending = self._pending_n * 16 + len(self._pending) * 100
+        pending = len(self._pending_keys) * 8 + len(self._pending) * 100
         return arrays + ids + pending
 
     def close(self) -> None:
@@ -247,12 +252,12 @@ class NearDuplicateIndex:
             self._texts.close()
 
 
-def _nibbles(signature: np.ndarray) -> np.ndarray:
-    """Low 4 bits of every value, two per byte."""
-    low = (np.asarray(signature) & 0x0F).astype(np.uint8)
-    if len(low) % 2:
-        low = np.append(low, np.uint8(0))
-    return low[0::2] | (low[1::2] << 4)
+def _nibbles(signatures: np.ndarray) -> np.ndarray:
+    """Low 4 bits of every value, two per byte, along the last axis."""
+    low = (np.asarray(signatures) & 0x0F).astype(np.uint8)
+    if low.shape[-1] % 2:
+        low = np.concatenate([low, np.zeros(low.shape[:-1] + (1,), dtype=np.uint8)], axis=-1)
+    return low[..., 0::2] | (low[..., 1::2] << 4)
 
 
 def exact_jaccard(a: str, b: str, *, ngram: int = 5, mode: str = "word") -> float:
