@@ -186,3 +186,19 @@ def test_python_dash_m_entry_point():
         "OUTPUT.report.json",
     ):
         assert option in proc.stdout
+
+
+def test_output_is_byte_identical_for_any_number_of_jobs(tmp_path):
+    from corpora import with_near_duplicates
+
+    docs = [{"id": f"d{i}", "text": document(250, seed=i)} for i in range(60)]
+    src = tmp_path / "in.jsonl"
+    _write_jsonl(src, with_near_duplicates(docs, share=0.5, rates=(0.005, 0.02, 0.1)))
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        result = invoke("run", str(src), "-o", str(out), "--jobs", jobs, "-q")
+        assert result.exit_code == 0, result.output
+        outputs.append((out.read_bytes(), (tmp_path / f"out{jobs}.removed.jsonl").read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][1].count(b'"near"') >= 10  # the corpus really has near-duplicates to decide

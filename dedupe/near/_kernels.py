@@ -1,0 +1,272 @@
+"""Compiled inner loops for :mod:`dedupe.near.shingles` and :mod:`dedupe.near.minhash`.
+
+Everything here works on a batch of documents laid out as one flat array of code points (``uint8``,
+``uint16`` or ``uint32``, whichever holds them one per element) plus per-document ``[start, end)``
+offsets, so one call does a whole batch and Python does no per-token or per-shingle work. Code
+points go through ``table`` (see :func:`dedupe.near.shingles.char_table`): ``table[c] & LOWER`` is
+``c`` lower-cased and bit 31 says whether that is a ``\\w`` character, so the kernels lower-case
+and classify in one load. The hash definition lives in the docstring of
+:mod:`dedupe.near.shingles`; the pure-Python reference there must produce the same numbers, which is
+what the tests check.
+
+Numba scalar arithmetic on ``uint32`` widens to ``uint64``, so every 32-bit step is done in 64 bits
+and truncated with ``np.uint32(...)``; LLVM narrows the vector code again. All 64-bit constants and
+shift counts are ``np.uint64`` because mixing ``uint64`` with a plain ``int`` makes numba fall back
+to ``float64``.
+
+If numba is not installed the functions below are plain Python (slow); the public functions avoid
+them in that case and use the pure-Python reference instead (see ``HAVE_NUMBA``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    import numba
+
+    HAVE_NUMBA = True
+    _jit = numba.njit(cache=True, nogil=True)
+except ImportError:  # pragma: no cover - exercised only without numba
+    HAVE_NUMBA = False
+
+    def _jit(f):
+        return f
+
+
+FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+FNV_PRIME = np.uint64(0x100000001B3)
+COMBINE = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_F1 = np.uint64(0x85EBCA6B)
+_F2 = np.uint64(0xC2B2AE35)
+_S16 = np.uint64(16)
+_S13 = np.uint64(13)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_SPACE = np.uint64(0x20)
+LOWER = np.uint32(0x1FFFFF)  # table[c] & LOWER: the lower-cased code point
+WORD = np.uint32(1 << 31)  # table[c] & WORD: it is a \w character
+_S31 = np.uint32(31)
+
+
+@_jit
+def fmix64(h):
+    """MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit over the output."""
+    h ^= h >> _S33
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
+    return h
+
+
+@_jit
+def fmix32(h):
+    """MurmurHash3's 32-bit finaliser, exactly datasketch's ``_fmix(hv, 32)``; ``h`` < 2**32."""
+    h ^= h >> _S16
+    h = (h * _F1) & _MASK32
+    h ^= h >> _S13
+    h = (h * _F2) & _MASK32
+    h ^= h >> _S16
+    return h
+
+
+@_jit
+def _scan_words(cps, pos, hi, table, tok, k, limit, h, prev):
+    """Append the raw FNV-1a-64 hashes of the ``\\w`` runs of ``cps[pos:hi]`` to ``tok[k:]``, and stop
+    early once ``k`` reaches ``limit``. Returns the state to resume from: ``(pos, k, h, prev)``
+    (a token still open at ``hi`` is left in ``h``; the caller closes it at the document's end).
+
+    Branch-free per code point: the running hash is stored at ``tok[k]`` every step and ``k`` only
+    advances when a run ends, so token boundaries (which a branch predictor cannot guess) cost no
+    mispredictions. The loop is bound by the FNV multiply chain, ~5 cycles per code point.
+    """
+    for x in cps[pos:hi]:
+        v = table[x]
+        c = np.uint64(v & LOWER)
+        w = np.int64(v >> _S31)
+        tok[k] = h
+        k += prev & (w ^ 1)
+        hn = (h ^ c) * FNV_PRIME
+        h = hn if w else FNV_OFFSET
+        prev = w
+        pos += 1
+        if k >= limit:
+            break
+    return pos, k, h, prev
+
+
+@_jit
+def _scan_chars(cps, pos, hi, table, tok, k, limit, gap):
+    """Char mode's :func:`_scan_words`: one raw hash per ``\\w`` code point, and one for the space
+    that stands for each gap between runs (``gap``: a gap is pending). Returns ``(pos, k, gap)``."""
+    space = (FNV_OFFSET ^ _SPACE) * FNV_PRIME
+    for x in cps[pos:hi]:
+        v = table[x]
+        pos += 1
+        if v & WORD:
+            if gap:
+                tok[k] = space
+                k += 1
+                gap = False
+            tok[k] = (FNV_OFFSET ^ np.uint64(v & LOWER)) * FNV_PRIME
+            k += 1
+            if k >= limit:
+                break
+        else:
+            gap = k > 0 or gap
+    return pos, k, gap
+
+
+@_jit
+def _powers(n):
+    """``pw[j] = COMBINE**(n-1-j)`` and ``n * COMBINE**n``: Horner's form of the shingle hash,
+    unrolled so that every shingle is computed independently (and the loop vectorises)."""
+    pw = np.empty(n, np.uint64)
+    x = np.uint64(1)
+    for j in range(n - 1, -1, -1):
+        pw[j] = x
+        x *= COMBINE
+    return pw, np.uint64(n) * x
+
+
+@_jit
+def _shingles(tok, fresh, k, n, short, pw, base, out):
+    """Finalise the raw token hashes ``tok[fresh:k]`` in place, then write the hash of every shingle
+    that lies within ``tok[:k]`` to ``out``; return how many. ``short``: the whole document has
+    fewer than ``n`` tokens, ``tok[:k]`` are all of them, and they make one shingle."""
+    for i in range(fresh, k):
+        tok[i] = fmix64(tok[i])
+    if short:
+        if k == 0:
+            return 0
+        p = np.uint64(k)
+        for j in range(k):
+            p = p * COMBINE + tok[j]
+        out[0] = fmix64(p) & _MASK32
+        return 1
+    m = k - n + 1
+    for i in range(m):
+        out[i] = base
+    for j in range(n):
+        pj = pw[j]
+        for i in range(m):
+            out[i] += tok[i + j] * pj
+    for i in range(m):
+        out[i] = fmix64(out[i]) & _MASK32
+    return max(m, 0)
+
+
+@_jit
+def _doc_shingles(cps, lo, hi, table, n, char_mode, pw, base, tok, out, hv, sink, a, b):
+    """Shingle hashes of the document ``cps[lo:hi]``, produced in chunks of at most ``len(tok)``
+    tokens so that scratch memory does not grow with the document (a book is as cheap as a page).
+
+    Each chunk's hashes go to ``out``; with ``sink`` of shape ``(num_perm,)`` they are MinHashed into
+    it (``a``, ``b``: the permutations; ``hv``: scratch), otherwise ``out`` must hold the whole
+    document and the total count is returned. The last ``n - 1`` tokens of a chunk are carried over.
+    """
+    limit = len(tok) - 1  # room to close a token still open at the end
+    pos = lo
+    k = 0
+    fresh = 0
+    total = 0  # tokens seen so far
+    written = 0
+    h = FNV_OFFSET
+    prev = 0
+    gap = False
+    while True:
+        if char_mode:
+            pos, k, gap = _scan_chars(cps, pos, hi, table, tok, k, limit - 1, gap)
+        else:
+            pos, k, h, prev = _scan_words(cps, pos, hi, table, tok, k, limit, h, prev)
+        done = pos >= hi
+        if done and prev:
+            tok[k] = h
+            k += 1
+        total += k - fresh
+        m = _shingles(tok, fresh, k, n, done and total < n, pw, base, out[written:])
+        if len(sink):
+            _minhash(out, m, a, b, sink, hv)
+        else:
+            written += m
+        if done:
+            return written
+        for j in range(n - 1):  # carry the tokens of the shingles that straddle the chunks
+            tok[j] = tok[k - n + 1 + j]
+        k = n - 1
+        fresh = n - 1
+
+
+@_jit
+def _minhash(out, m, a, b, sink, hv):
+    """``sink[k] = min(sink[k], min_s(a[k] * fmix32(out[s]) + b[k] mod 2**32))``: datasketch's
+    affine32 update. One permutation's running minimum stays in a register while the loop runs over
+    the shingles, which LLVM vectorises across shingles (16 lanes with AVX-512)."""
+    for s in range(m):
+        hv[s] = np.uint32(fmix32(out[s]))
+    for k in range(len(a)):
+        ak = np.uint32(a[k])
+        bk = np.uint32(b[k])
+        mn = np.uint32(sink[k])
+        for s in range(m):
+            v = np.uint32(ak * hv[s] + bk)
+            if v < mn:
+                mn = v
+        sink[k] = mn
+
+
+@_jit
+def shingles_kernel(cps, table, n, char_mode):
+    """Shingle hashes (one per position, duplicates kept) of one document."""
+    tok = np.empty(len(cps) + 2, np.uint64)
+    out = np.empty(len(cps) + 2, np.uint64)
+    pw, base = _powers(n)
+    none = np.empty(0, np.uint32)
+    m = _doc_shingles(cps, 0, len(cps), table, n, char_mode, pw, base, tok, out, none, none, none, none)
+    return out[:m].astype(np.uint32)
+
+
+@_jit
+def token_spans_kernel(cps, table):
+    """The lower-cased code points and the ``(start, end)`` of every ``\\w`` run, as the kernels
+    see them (a test hook: joined back into strings they must equal the reference tokens)."""
+    low = np.empty(len(cps), np.uint32)
+    spans = np.empty((len(cps) // 2 + 1, 2), np.int64)
+    k = 0
+    start = -1
+    for i in range(len(cps)):
+        v = table[cps[i]]
+        low[i] = v & LOWER
+        if v & WORD:
+            if start < 0:
+                start = i
+        elif start >= 0:
+            spans[k, 0] = start
+            spans[k, 1] = i
+            k += 1
+            start = -1
+    if start >= 0:
+        spans[k, 0] = start
+        spans[k, 1] = len(cps)
+        k += 1
+    return low, spans[:k]
+
+
+@_jit
+def signatures_kernel(cps, starts, ends, rows, table, n, char_mode, a, b, sig, chunk):
+    """MinHash document ``d`` of the batch (``cps[starts[d]:ends[d]]``) into ``sig[rows[d]]``
+    (pre-filled with EMPTY), in place.
+
+    Scratch space (``chunk`` token hashes and as many shingle hashes, 20 bytes a pair) is allocated
+    once per call, never per document, and does not depend on the documents' lengths.
+    """
+    tok = np.empty(chunk, np.uint64)
+    out = np.empty(chunk, np.uint64)
+    hv = np.empty(chunk, np.uint32)
+    pw, base = _powers(n)
+    for d in range(len(starts)):
+        sink = sig[rows[d]]
+        _doc_shingles(cps, starts[d], ends[d], table, n, char_mode, pw, base, tok, out, hv, sink, a, b)

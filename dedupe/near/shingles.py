@@ -1,0 +1,179 @@
+"""Tokens, shingles and shingle hashes: the sets that MinHash compares.
+
+Tokens are the lower-cased ``\\w+`` runs of a text, with ``\\w`` exactly as Python's stdlib :mod:`re`
+defines it on ``str`` (letters, digits, numeric characters and ``_``; *not* combining marks). This
+matches the ground-truth tool ``exact_pairs.py`` so that estimated and exact Jaccard similarities
+are about the same sets. :func:`tokens` is the plain reference; the fast path lower-cases and
+classifies code points with a lookup table built from the same ``str.lower`` and :mod:`re`
+(:func:`char_table`), so the two cannot drift apart.
+
+Shingles (``mode="word"``, the default): ``ngram`` consecutive tokens. A document with fewer than
+``ngram`` tokens (but at least one) is a single shingle of all its tokens, so short documents still
+compare; a document with no tokens has no shingles.
+
+Shingles (``mode="char"``), for scripts written without spaces (Chinese, Japanese, Thai): take the
+tokens joined by single spaces, ``" ".join(tokens(text))``, and use every ``ngram`` consecutive code
+points of that string as a shingle (with the same short-document rule). Every run of non-``\\w``
+characters thus becomes one space and leading/trailing ones vanish. The default ``ngram`` is 5 in
+both modes: five CJK characters are about two to three words, a shingle about as selective as a word
+5-gram is in English. Caveat: combining marks (e.g. Thai vowel signs, Devanagari matras) are not
+``\\w`` in :mod:`re`, so they split words in word mode and become spaces in char mode.
+
+Shingle hash (a fixed definition, independent of byte order and of numba being installed; all
+arithmetic is modulo 2**64):
+
+- token hash ``t(w) = fmix64(fnv1a64(w))``, where ``fnv1a64`` runs FNV-1a over the *code points*
+  of ``w`` (``h = 0xCBF29CE484222325``; per code point ``h = (h ^ cp) * 0x100000001B3``) and
+  ``fmix64`` is MurmurHash3's 64-bit finaliser. In char mode each code point (and each joining
+  space, U+0020) is a one-code-point token.
+- shingle hash of tokens ``w_1 .. w_k`` (k = ngram, or fewer for a short document):
+  ``p = k``; for each token in order ``p = p * 0x9E3779B97F4A7C15 + t(w_j)``; the hash is
+  ``fmix64(p) & 0xFFFFFFFF``.
+
+The per-token finaliser makes token hashes look random, so the polynomial combination (which is
+position dependent: "a b" and "b a" differ) cannot cancel out on structured inputs; the final
+``fmix64`` spreads the high bits of ``p`` into the 32 that are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from dedupe.near import _kernels
+
+_WORD = re.compile(r"\w+")
+_MODES = ("word", "char")
+_U64 = (1 << 64) - 1
+
+
+def tokens(text: str) -> list[str]:
+    """The reference tokeniser: lower-cased ``\\w+`` runs, exactly as ``exact_pairs.py`` does it."""
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=1)
+def char_table() -> tuple[np.ndarray, str]:
+    """The code-point table the kernels use, and the characters it cannot lower-case.
+
+    ``table[c] & 0x1FFFFF`` is ``chr(c).lower()`` and bit 31 is set iff that matches ``\\w`` in the
+    stdlib :mod:`re` (uint32, all 0x110000 code points, 4.4 MB). A lookup lower-cases and classifies
+    in one load, so no text has to go through ``str.lower`` first, which costs more than the whole
+    kernel on non-ASCII text. Built from ``str.lower`` and :mod:`re` themselves, so it agrees with
+    :func:`tokens` by construction for this Python's Unicode version; ~0.1 s once per process.
+
+    ``str.lower`` is a per-character map except for the returned characters: those whose lower case
+    is several code points (``"İ"``) and capital sigma, whose lower case depends on its neighbours
+    (final ``"ς"``). Texts that contain one are lower-cased by ``str.lower`` before the lookup (the
+    table maps lower-case text to itself, which the tests check).
+    """
+    every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    low = np.arange(0x110000, dtype=np.uint32)
+    special = ["\u03a3"]
+    for lo in range(0, 0x110000, 256):
+        block = every[lo : lo + 256]
+        lowered = block.lower()
+        if len(lowered) == len(block):
+            low[lo : lo + 256] = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), np.uint32)
+            continue
+        for ch in block:
+            if len(ch.lower()) == 1:
+                low[ord(ch)] = ord(ch.lower())
+            else:
+                special.append(ch)
+    low[0x3A3] = 0x3C3  # capital sigma: its lower case in the middle of a word
+    word = np.zeros(0x110000, np.uint32)
+    for m in _WORD.finditer(every):
+        word[m.start() : m.end()] = 1
+    return low | (word[low] << np.uint32(31)), "".join(special)
+
+
+def code_units(text: str) -> np.ndarray:
+    """``text``'s code points as the narrowest array that holds them one per element.
+
+    Lone surrogates are kept as they are (a ``str`` may hold them). UTF-16 is a plain copy for most
+    non-ASCII text and gives one unit per code point unless the text has astral characters (emoji,
+    rare CJK), which become two units; then, and only then, UTF-32.
+    """
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), np.uint8)
+    units = text.encode("utf-16-le", "surrogatepass")
+    if len(units) == 2 * len(text):
+        return np.frombuffer(units, np.uint16)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+def prepared(text: str, special: str) -> str:
+    """``text`` ready for the table: lower-cased by Python only if the table cannot do it."""
+    for ch in special:  # a plain loop: any() over a generator costs more than the search itself
+        if ch in text:
+            return text.lower()
+    return text
+
+
+def _check(ngram: int, mode: str) -> None:
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}, not {mode!r}")
+    if ngram < 1:
+        raise ValueError(f"ngram must be at least 1, not {ngram}")
+
+
+def shingle_hashes(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarray:
+    """The ``uint32`` hash of every shingle of ``text``, one per position, duplicates *kept*.
+
+    Duplicates do not change a MinHash (a minimum ignores repeats), so removing them would only cost
+    time. ``datasketch.MinHash.update_batch`` accepts this array directly; see :mod:`dedupe.near.minhash`.
+    """
+    _check(ngram, mode)
+    if not _kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
+        return _shingle_hashes_reference(text, ngram=ngram, mode=mode)
+    table, special = char_table()
+    return _kernels.shingles_kernel(code_units(prepared(text, special)), table, ngram, mode == "char")
+
+
+# --- pure-Python reference: the definition above, written out; the tests' oracle for the kernels ---
+
+
+def _fmix64(h: int) -> int:
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & _U64
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & _U64
+    return h ^ (h >> 33)
+
+
+def _token_hash(token: str) -> int:
+    h = 0xCBF29CE484222325
+    for ch in token:
+        h = ((h ^ ord(ch)) * 0x100000001B3) & _U64
+    return _fmix64(h)
+
+
+def _combine(token_hashes: Sequence[int]) -> int:
+    p = len(token_hashes)
+    for t in token_hashes:
+        p = (p * 0x9E3779B97F4A7C15 + t) & _U64
+    return _fmix64(p) & 0xFFFFFFFF
+
+
+def _shingle_hashes_reference(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarray:
+    """:func:`shingle_hashes` computed in plain Python from :func:`tokens` (slow; the definition)."""
+    _check(ngram, mode)
+    units = tokens(text) if mode == "word" else list(" ".join(tokens(text)))
+    th = [_token_hash(u) for u in units]
+    if not th:
+        return np.empty(0, np.uint32)
+    if len(th) < ngram:
+        return np.array([_combine(th)], np.uint32)
+    return np.array([_combine(th[i : i + ngram]) for i in range(len(th) - ngram + 1)], np.uint32)
+
+
+def _fast_tokens(text: str) -> list[str]:
+    """The tokens as the compiled path sees them (test hook: must equal :func:`tokens`)."""
+    table, special = char_table()
+    low, spans = _kernels.token_spans_kernel(code_units(prepared(text, special)), table)
+    chars = low.tobytes().decode("utf-32-le", "surrogatepass")
+    return [chars[s:e] for s, e in spans.tolist()]

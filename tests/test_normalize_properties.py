@@ -1,0 +1,173 @@
+"""
+Properties of the normalisation stage on generated text: it never raises, it
+is idempotent, it invents no words, explaining does not change the result,
+and the gate in front of ftfy is exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import ftfy
+import pytest
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
+from ftfy.chardata import HTML_ENTITY_RE, LIGATURES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedupe.normalize import RULES, clean, ftfy_config, ftfy_gate, gated_fix_text, normalize
+
+DATA = Path(__file__).resolve().parent / "data" / "normalize"
+
+# Every code point, surrogates included (Hypothesis leaves them out by default).
+ANY_CHAR = st.characters(exclude_categories=[])
+
+# Fragments that exercise the rules: markup residue, odd spaces, controls, line breaks, mojibake,
+# entities, RTL and other scripts, combining marks, emoji sequences, lone surrogates.
+PIECES = [
+    "![]()", "[]()", "![]( <> )", "[ ](  )", "[![]()]()", "![alt](x)", "|", " | ", "| ", " |", "||",
+    "|---|", "|:--:|", "---", "* * *", "***", "___", "\u2022", "\u00bb", "}", '"?"',
+    "\n", "\n", "\n", "\r\n", "\r", "\n\n\n", " ", "  ", "\t", "\x0b", "\x0c",
+    "\u00a0", "\u202f", "\u2007", "\u2003", "\u3000", "\u200b", "\u2060", "\ufeff", "\u00ad",
+    "\u200c", "\u200d", "\u2028", "\u2029", "\x00", "\x1b", "\x1b[31m", "\x7f", "\x81", "\x85", "\x9d",
+    "\u00c3\u00a9", "\u00c3", "\u00a9", "\u00e2\u20ac\u2122", "\u00e2\u20ac\u0153", "\u00c2", "\u00c2\u00a0",
+    "\u00d0\u00bf", "\u00ef\u00bf\u00bd", "\ufffd", "&amp;", "&eacute;", "&#x2019;", "&EACUTE;", "&", ";", "<",
+    "\ufb01", "\uff21", "\uff0c", "e\u0301", "\u0301", "\ud83d", "\ude00", "\ud83d\ude00",
+    "\U0001f468\u200d\U0001f469", "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+    "\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627", "\u202e", "\u200f",
+    "\u041f\u0440\u0438\u0432\u0435\u0442", "\u0395\u03bb\u03bb\u03ac\u03b4\u03b1", "\u4e2d\u6587",
+    "word", "Word", "caf\u00e9", "123", "_", "\u00bd", "\u0130", "\u00df",
+]  # fmt: skip
+
+TEXTS = st.lists(
+    st.one_of(st.sampled_from(PIECES), st.text(ANY_CHAR, max_size=4)),
+    max_size=40,
+).map("".join)
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+SKIPS = [(), *((rule,) for rule in RULES)]
+
+
+@pytest.mark.parametrize("skip", SKIPS, ids=lambda s: "+".join(s) or "default")
+@SETTINGS
+@given(text=TEXTS)
+def test_idempotent_and_explain_agrees(skip, text):
+    once = normalize(text, skip=skip)
+    assert isinstance(once.text, str)
+    assert clean(once.text, skip=skip) == once.text
+    assert normalize(text, skip=skip, explain=True).text == once.text
+
+
+@SETTINGS
+@given(text=st.text(ANY_CHAR))
+def test_never_raises_on_any_string(text):
+    out = normalize(text, explain=True)
+    for change in out.changes:
+        assert len(change.before) < 400 and len(change.after) < 400
+        change.before.encode("utf-8")  # invisible and unpaired characters are spelled out
+        change.after.encode("utf-8")
+    assert clean(text, form="NFKC", straight_quotes=True) == clean(
+        clean(text, form="NFKC", straight_quotes=True), form="NFKC", straight_quotes=True
+    )
+
+
+# The rules delete format and control characters outright; they are invisible, so a reader sees the
+# letters on either side as one word already (Unicode word segmentation ignores format characters).
+_DELETED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u206a-\u206f\ufff9-\ufffc]")
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> set[str]:
+    """Lower-cased NFKC ``\\w+`` tokens (NFKC on both sides of the case fold: "™" folds to "tm")."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return set(_WORD.findall(folded))
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFKC"])
+@SETTINGS
+@given(text=TEXTS)
+def test_no_invented_words_without_ftfy(form, text):
+    out = clean(text, skip=["ftfy"], form=form)
+    reference = words(_DELETED.sub("", text).replace("\r\n", "\n"))
+    assert words(out) <= reference
+
+
+# --- the exact gate in front of ftfy -------------------------------------------------------------------------
+
+# If ftfy's heuristic or fixers change, the gate's hitting-set argument (see ftfy_gate) must be redone.
+PINNED = "9c41afbb"  # ftfy 6.3.1
+
+
+def ftfy_fingerprint() -> str:
+    parts = [BADNESS_RE.pattern, HTML_ENTITY_RE.pattern, repr(sorted(LIGATURES.items()))]
+    parts += [repr(sorted(ftfy.FIXERS)), repr(ftfy.TextFixerConfig._fields)]  # a new fixer changes these
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def test_ftfy_heuristic_is_the_one_the_gate_was_derived_from():
+    assert ftfy_fingerprint() == PINNED, "ftfy changed: re-derive ftfy_gate() and update PINNED"
+
+
+CONFIGS = [ftfy_config(False), ftfy_config(True), ftfy_config(False, max_decode_length=7)]
+
+# Characters any ftfy fixer or the badness heuristic looks at, plus ASCII that matters to it.
+SUSPICIOUS = sorted(
+    {ch for text in MOJIBAKE_CATEGORIES.values() for ch in text if ch != "-"}
+    | {chr(c) for c in range(0x80, 0xA0)}
+    | {chr(k) for k in LIGATURES}
+    | set("\u00e0\u00e1\u00e2\u00e4\u00e9\u00f3\u00a0\u00ad\u2019\u201c\u201d\u2018\u0412\u0413\u0420\u0421")
+    | set("\u0392\u0393\u039e\u039f\u0402\u0455\u00d8\u00d9\u00c3\u00c2\u00ce\u00d0\uff01\u3000\u02bc")
+    | set("aAzZ .,?!&#;<\n\r\x1b[1m")
+)
+GATE_TEXTS = st.lists(
+    st.one_of(
+        st.sampled_from(SUSPICIOUS),
+        st.sampled_from(["&amp;", "&eacute;", "&#x41;", "&EACUTE;", "\x1b[31m", "\ud83d\ude00", "\udc00"]),
+        st.text(ANY_CHAR, max_size=2),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=GATE_TEXTS)
+def test_gate_matches_wherever_badness_does(text):
+    for segment in text.split("\n"):
+        if BADNESS_RE.search(segment):
+            assert ftfy_gate(CONFIGS[0]).search(segment), segment
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=["curly", "straight", "tiny-segments"])
+@settings(max_examples=1000, deadline=None)
+@given(text=GATE_TEXTS)
+def test_gated_equals_ftfy_on_generated_text(config, text):
+    assert gated_fix_text(text, config)[0] == ftfy.fix_text(text, config)
+
+
+def load_corpus() -> list[dict[str, str]]:
+    return json.loads((DATA / "ftfy_gate_corpus.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("config", CONFIGS[:2], ids=["curly", "straight"])
+def test_gated_equals_ftfy_on_corpus(config):
+    corpus = load_corpus()
+    assert len(corpus) >= 100
+    for case in corpus:
+        assert gated_fix_text(case["text"], config)[0] == ftfy.fix_text(case["text"], config), case["note"]
+
+
+def test_corpus_mojibake_is_repaired_and_clean_text_skips_ftfy():
+    config = CONFIGS[0]
+    gate = ftfy_gate(config)
+    for case in load_corpus():
+        if case["kind"] == "mojibake":
+            assert ftfy.fix_text(case["text"], config) == case["fixed"], case["note"]
+            assert gated_fix_text(case["text"], config)[0] == case["fixed"], case["note"]
+        elif case["kind"] == "clean":
+            assert gate.search(case["text"]) is None, case["note"]
+            assert gated_fix_text(case["text"], config) == (case["text"], [])
