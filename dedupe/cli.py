@@ -161,6 +161,16 @@ def cleaning_options(fn):
     help="Which document of a duplicate group stays: the first in input order, or the longest "
     "(ties: the first). 'longest' holds the corpus in memory.",
 )
+@click.option(
+    "--keep-by",
+    metavar="FIELD",
+    default=None,
+    help="Keep the document of a group with the highest value of this JSON Lines field (numbers numerically, "
+    "strings as text, so an ISO date keeps the newest); records without it rank last; ties: the first.",
+)
+@click.option(
+    "--drop-all", is_flag=True, help="Remove every member of a duplicate group, the one that would be kept too."
+)
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
 @click.option(
     "--id-field",
@@ -218,6 +228,8 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
             shingle=kw["shingle"],
             verify=kw["verify"],
             keep=kw["keep"],
+            keep_by=kw["keep_by"],
+            drop_all=kw["drop_all"],
             normalize=not kw["no_normalize"],
             skip_rules=tuple(kw["skip_rules"]),
             straight_quotes=kw["straight_quotes"],
@@ -315,7 +327,7 @@ def explain(path: str, **kw) -> None:
         text = result.text
     if not kw["no_repeats"]:
         repaired = repeats_mod.repair(text)
-        lines.extend(repeats_mod.format_removed(text, block) for block in repaired.removed)
+        lines.extend(f"repeats   {repeats_mod.format_removed(text, block)}" for block in repaired.removed)
     if not lines:
         click.echo(f"{path}: no changes")
         return

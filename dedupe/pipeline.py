@@ -42,6 +42,8 @@ class Options:
     shingle: str = "word"
     verify: str = "auto"
     keep: str = "first"
+    keep_by: str | None = None
+    drop_all: bool = False
     normalize: bool = True
     skip_rules: tuple[str, ...] = ()
     straight_quotes: bool = False
@@ -62,6 +64,11 @@ class Options:
         unknown = set(self.skip_rules) - set(normalize_mod.RULES)
         if unknown:
             raise ValueError(f"unknown rule(s) {sorted(unknown)}; rules are {', '.join(normalize_mod.RULES)}")
+
+    @property
+    def streaming(self) -> bool:
+        """Keep-first without --drop-all decides each document as it arrives; other policies see all first."""
+        return self.keep == "first" and self.keep_by is None and not self.drop_all
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -188,7 +195,7 @@ def run_documents(
     batches = _batched(items, opts.batch_size, account)
     prepared_batches = ordered_map(prepare_batch, batches, jobs=opts.jobs, extra=(opts,))
     decider = decider or Decider(opts, account)
-    if opts.keep == "first":
+    if opts.streaming:
         for batch in prepared_batches:
             yield from _decide_in_order(batch, decider, account)
     else:
@@ -204,20 +211,55 @@ def run_documents(
 def _decide_by_policy(
     prepared_batches: Iterable[list[Prepared | Removal]], decider: Decider, opts: Options, account: Account
 ) -> Iterator[Outcome]:
-    # Any other policy must see every document before deciding: hold the batch results, decide in
-    # policy order, then give the outcomes back in input order.
+    """Hold every prepared document, decide them in the keep policy's order (so the one a policy prefers
+    is kept and the others are removed as its duplicates), then give the outcomes back in input order."""
     everything = [p for batch in prepared_batches for p in batch]
-    docs = [p for p in everything if isinstance(p, Prepared)]
-    docs.sort(key=lambda p: (-len(p.doc.text), p.doc.order))
+    docs = policy_order([p for p in everything if isinstance(p, Prepared)], opts)
     decided: dict[int, Outcome] = {}
     for chunk_start in range(0, len(docs), opts.batch_size):
         chunk = docs[chunk_start : chunk_start + opts.batch_size]
         for p, outcome in zip(chunk, decider.decide(chunk), strict=True):
             decided[id(p)] = outcome
+    if opts.drop_all:
+        grouped = {o.duplicate_of for o in decided.values() if isinstance(o, Removal) and o.duplicate_of}
+        for key, outcome in decided.items():
+            if isinstance(outcome, Document) and outcome.id in grouped:
+                reason = "has duplicates, and --drop-all removes every member of a duplicate group"
+                decided[key] = Removal(outcome.id, "drop-all", reason, source=outcome.source)
     for p in everything:
         outcome = decided[id(p)] if isinstance(p, Prepared) else p
         _account_for(p, outcome, account)
         yield outcome
+
+
+def policy_order(docs: list[Prepared], opts: Options) -> list[Prepared]:
+    """The order in which documents claim their place: the preferred document of a group comes first.
+
+    ``first``: input order. ``longest``: longest cleaned text first. ``keep_by``: highest value of that
+    record field first (numbers numerically, strings as text, so ISO dates put the newest first);
+    records without the field come last. Ties always go to input order.
+    """
+    ordered = sorted(docs, key=lambda p: p.doc.order)
+    if opts.keep_by is not None:
+        field = opts.keep_by
+        with_value = [p for p in ordered if _sort_value(p.doc, field) is not None]
+        without = [p for p in ordered if _sort_value(p.doc, field) is None]
+        with_value.sort(key=lambda p: _sort_value(p.doc, field), reverse=True)  # stable: ties keep input order
+        return with_value + without
+    if opts.keep == "longest":
+        ordered.sort(key=lambda p: -len(p.doc.text))
+    return ordered
+
+
+def _sort_value(doc: Document, field: str) -> tuple[int, float | str] | None:
+    value = None if doc.record is None else doc.record.get(field)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return (0, float(value))
+    if isinstance(value, str):
+        return (1, value)
+    return None
 
 
 def _decide_in_order(batch: list[Prepared | Removal], decider: Decider, account: Account) -> Iterator[Outcome]:

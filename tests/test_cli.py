@@ -202,3 +202,22 @@ def test_output_is_byte_identical_for_any_number_of_jobs(tmp_path):
         outputs.append((out.read_bytes(), (tmp_path / f"out{jobs}.removed.jsonl").read_bytes()))
     assert outputs[0] == outputs[1]
     assert outputs[0][1].count(b'"near"') >= 10  # the corpus really has near-duplicates to decide
+
+
+def test_keep_by_and_drop_all_from_the_command_line(tmp_path):
+    base = document(300, seed=51)
+    src = tmp_path / "in.jsonl"
+    _write_jsonl(
+        src,
+        [
+            {"id": "old", "text": base, "date": "2024-01-01"},
+            {"id": "new", "text": edit(base, 0.005, seed=1), "date": "2025-01-01"},
+            {"id": "solo", "text": document(300, seed=52), "date": "2023-01-01"},
+        ],
+    )
+    assert invoke("run", str(src), "-o", str(tmp_path / "a.jsonl"), "--keep-by", "date", "-q").exit_code == 0
+    assert [r["id"] for r in read_jsonl(tmp_path / "a.jsonl")] == ["new", "solo"]
+    assert invoke("run", str(src), "-o", str(tmp_path / "b.jsonl"), "--drop-all", "-q").exit_code == 0
+    assert [r["id"] for r in read_jsonl(tmp_path / "b.jsonl")] == ["solo"]
+    log = {r["id"]: r for r in read_jsonl(tmp_path / "b.removed.jsonl")}
+    assert log["old"]["step"] == "drop-all" and log["new"]["duplicate_of"] == "old"

@@ -138,3 +138,55 @@ def test_options_are_validated():
         Options(threshold=1.5)
     with pytest.raises(ValueError, match="unknown rule"):
         Options(skip_rules=("nope",))
+
+
+def _records(docs: list[tuple[str, str, dict]]) -> list[Document]:
+    return [
+        Document(i, text, record={"id": i, "text": text, **extra}, order=n) for n, (i, text, extra) in enumerate(docs)
+    ]
+
+
+def _run_records(docs, **options):
+    account = Account()
+    outcomes = list(run_documents(_records(docs), Options(**options), account))
+    kept = [o.id for o in outcomes if isinstance(o, Document)]
+    removed = {o.id: o for o in outcomes if isinstance(o, Removal)}
+    return kept, removed, account
+
+
+def test_keep_by_a_field_keeps_the_highest_value_and_ranks_missing_values_last():
+    base = document(300, seed=31, vocab=VOCAB)
+    docs = [
+        ("old", base, {"date": "2024-01-05"}),
+        ("undated", edit(base, 0.005, seed=1, vocab=VOCAB), {}),
+        ("new", edit(base, 0.005, seed=2, vocab=VOCAB), {"date": "2025-03-19"}),
+        ("mid", edit(base, 0.005, seed=3, vocab=VOCAB), {"date": "2024-11-30"}),
+        ("other", document(300, seed=32, vocab=VOCAB), {"date": "2020-01-01"}),
+    ]
+    kept, removed, account = _run_records(docs, keep_by="date")
+    assert kept == ["new", "other"]  # outcomes still come back in input order
+    assert {i: r.duplicate_of for i, r in removed.items()} == {"old": "new", "undated": "new", "mid": "new"}
+    # numbers compare numerically (10 > 9), ties go to the first
+    scored = [
+        ("a", base, {"score": 9}),
+        ("b", edit(base, 0.005, seed=4, vocab=VOCAB), {"score": 10}),
+        ("c", edit(base, 0.005, seed=5, vocab=VOCAB), {"score": 10}),
+    ]
+    kept, removed, _ = _run_records(scored, keep_by="score")
+    assert kept == ["b"] and removed["a"].duplicate_of == "b" and removed["c"].duplicate_of == "b"
+    assert account.balanced
+
+
+def test_drop_all_removes_every_member_of_a_group():
+    base = document(300, seed=41, vocab=VOCAB)
+    docs = [
+        ("a", base, {}),
+        ("b", document(300, seed=42, vocab=VOCAB), {}),
+        ("c", base, {}),
+        ("d", edit(base, 0.005, seed=1, vocab=VOCAB), {}),
+    ]
+    kept, removed, account = _run_records(docs, drop_all=True)
+    assert kept == ["b"]
+    assert removed["a"].step == "drop-all" and removed["a"].duplicate_of is None
+    assert removed["c"].duplicate_of == "a" and removed["d"].duplicate_of == "a"
+    assert account.balanced and account.removed == 3
