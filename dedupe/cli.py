@@ -22,7 +22,7 @@ from dedupe.io.decode import ENCODING_POLICIES, decode
 from dedupe.io.removals import RemovalLog
 from dedupe.near.index import VERIFY_MODES
 from dedupe.parallel import default_jobs
-from dedupe.pipeline import KEEP_POLICIES, Options, process
+from dedupe.pipeline import KEEP_POLICIES, MODES, Options, process
 from dedupe.report import build_report, summary, write_json_atomic
 
 _OUTPUT_SUFFIXES = (".jsonl.gz", ".jsonl.zst", ".jsonl.zstd", ".json.gz", ".jsonl", ".ndjson", ".json", ".txt")
@@ -162,6 +162,21 @@ def cleaning_options(fn):
     "(ties: the first). 'longest' holds the corpus in memory.",
 )
 @click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="auto",
+    show_default=True,
+    help="stream: decide each document as it arrives (keep first only; memory ~200 bytes per kept document). "
+    "batch: spill prepared documents to a temporary folder, decide in keep-policy order, write in a second pass "
+    "(any keep policy; memory does not grow with the corpus text). auto: stream for --keep first, else batch.",
+)
+@click.option(
+    "--temp-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where batch mode and exact checks keep their temporary files (default: the system's).",
+)
+@click.option(
     "--keep-by",
     metavar="FIELD",
     default=None,
@@ -230,6 +245,8 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
             keep=kw["keep"],
             keep_by=kw["keep_by"],
             drop_all=kw["drop_all"],
+            mode=kw["mode"],
+            temp_dir=kw["temp_dir"],
             normalize=not kw["no_normalize"],
             skip_rules=tuple(kw["skip_rules"]),
             straight_quotes=kw["straight_quotes"],

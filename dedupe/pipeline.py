@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import islice
+from typing import Any
 
 import numpy as np
 
@@ -25,8 +26,10 @@ from dedupe.document import Account, Document, Removal
 from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, exact_jaccard
 from dedupe.near.minhash import EMPTY, signatures
 from dedupe.parallel import ordered_map
+from dedupe.spill import Spill
 
 KEEP_POLICIES = ("first", "longest")
+MODES = ("auto", "stream", "batch")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Options:
     keep: str = "first"
     keep_by: str | None = None
     drop_all: bool = False
+    mode: str = "auto"
+    temp_dir: str | None = None
     normalize: bool = True
     skip_rules: tuple[str, ...] = ()
     straight_quotes: bool = False
@@ -57,6 +62,10 @@ class Options:
     def __post_init__(self) -> None:
         if self.verify not in VERIFY_MODES:
             raise ValueError(f"verify must be one of {', '.join(VERIFY_MODES)}, got {self.verify!r}")
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.mode == "stream" and (self.keep != "first" or self.keep_by is not None or self.drop_all):
+            raise ValueError("stream mode keeps the first document only; other keep policies need batch mode")
         if self.keep not in KEEP_POLICIES:
             raise ValueError(f"keep must be one of {', '.join(KEEP_POLICIES)}, got {self.keep!r}")
         if not 0.0 < self.threshold < 1.0:
@@ -67,8 +76,11 @@ class Options:
 
     @property
     def streaming(self) -> bool:
-        """Keep-first without --drop-all decides each document as it arrives; other policies see all first."""
-        return self.keep == "first" and self.keep_by is None and not self.drop_all
+        """Keep-first without drop-all decides each document as it arrives (stream mode); other policies
+        must see every document first (batch mode). ``mode`` forces one; stream is refused where it can't."""
+        if self.mode == "auto":
+            return self.keep == "first" and self.keep_by is None and not self.drop_all
+        return self.mode == "stream"
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -147,6 +159,7 @@ class Decider:
             opts.rows,
             verify=opts.verify,
             exact_similarity=partial(exact_jaccard, ngram=opts.ngram, mode=opts.shingle),
+            temp_dir=opts.temp_dir,
         )
 
     def decide(self, prepared: list[Prepared]) -> Iterator[Outcome]:
@@ -211,44 +224,71 @@ def run_documents(
 def _decide_by_policy(
     prepared_batches: Iterable[list[Prepared | Removal]], decider: Decider, opts: Options, account: Account
 ) -> Iterator[Outcome]:
-    """Hold every prepared document, decide them in the keep policy's order (so the one a policy prefers
-    is kept and the others are removed as its duplicates), then give the outcomes back in input order."""
-    everything = [p for batch in prepared_batches for p in batch]
-    docs = policy_order([p for p in everything if isinstance(p, Prepared)], opts)
-    decided: dict[int, Outcome] = {}
-    for chunk_start in range(0, len(docs), opts.batch_size):
-        chunk = docs[chunk_start : chunk_start + opts.batch_size]
-        for p, outcome in zip(chunk, decider.decide(chunk), strict=True):
-            decided[id(p)] = outcome
-    if opts.drop_all:
-        grouped = {o.duplicate_of for o in decided.values() if isinstance(o, Removal) and o.duplicate_of}
-        for key, outcome in decided.items():
-            if isinstance(outcome, Document) and outcome.id in grouped:
+    """Batch mode: spill every prepared document to disk, decide them in the keep policy's order (so the
+    one a policy prefers is kept and the others are removed as its duplicates), then read them back and
+    give the outcomes in input order. Memory holds a few numbers per document, not the corpus."""
+    spill = Spill(opts.temp_dir)
+    try:
+        positions: list[int] = []  # spill position of each prepared document, in input order
+        keys: list[Any] = []
+        for batch in prepared_batches:
+            for p in batch:
+                pos = spill.append(p)
+                if isinstance(p, Prepared):
+                    positions.append(pos)
+                    keys.append(_policy_key(p, opts))
+        spill.flush()
+        account.count("batch", "spilled_bytes", spill.nbytes)
+        removals: dict[int, Removal] = {}
+        ranked = policy_order(keys, opts)
+        for start in range(0, len(ranked), opts.batch_size):
+            chunk_pos = [positions[j] for j in ranked[start : start + opts.batch_size]]
+            chunk = [spill.get(pos) for pos in chunk_pos]
+            for pos, outcome in zip(chunk_pos, decider.decide(chunk), strict=True):
+                if isinstance(outcome, Removal):
+                    removals[pos] = outcome
+        grouped = {r.duplicate_of for r in removals.values() if r.duplicate_of} if opts.drop_all else set()
+        for pos, p in enumerate(spill):
+            outcome: Outcome
+            if isinstance(p, Removal):
+                outcome = p
+            elif pos in removals:
+                outcome = removals[pos]
+            elif p.doc.id in grouped:
                 reason = "has duplicates, and --drop-all removes every member of a duplicate group"
-                decided[key] = Removal(outcome.id, "drop-all", reason, source=outcome.source)
-    for p in everything:
-        outcome = decided[id(p)] if isinstance(p, Prepared) else p
-        _account_for(p, outcome, account)
-        yield outcome
+                outcome = Removal(p.doc.id, "drop-all", reason, source=p.doc.source)
+            else:
+                outcome = p.doc
+            _account_for(p, outcome, account)
+            yield outcome
+    finally:
+        spill.close()
 
 
-def policy_order(docs: list[Prepared], opts: Options) -> list[Prepared]:
-    """The order in which documents claim their place: the preferred document of a group comes first.
+def _policy_key(p: Prepared, opts: Options) -> Any:
+    if opts.keep_by is not None:
+        return _sort_value(p.doc, opts.keep_by)
+    if opts.keep == "longest":
+        return len(p.doc.text)
+    return None
+
+
+def policy_order(keys: list[Any], opts: Options) -> list[int]:
+    """Positions (into input order) in the order documents claim their place: a group's preferred one first.
 
     ``first``: input order. ``longest``: longest cleaned text first. ``keep_by``: highest value of that
     record field first (numbers numerically, strings as text, so ISO dates put the newest first);
-    records without the field come last. Ties always go to input order.
+    records without the field come last. Ties always go to input order (the sorts are stable).
     """
-    ordered = sorted(docs, key=lambda p: p.doc.order)
+    ranked = list(range(len(keys)))
     if opts.keep_by is not None:
-        field = opts.keep_by
-        with_value = [p for p in ordered if _sort_value(p.doc, field) is not None]
-        without = [p for p in ordered if _sort_value(p.doc, field) is None]
-        with_value.sort(key=lambda p: _sort_value(p.doc, field), reverse=True)  # stable: ties keep input order
+        with_value = [i for i in ranked if keys[i] is not None]
+        without = [i for i in ranked if keys[i] is None]
+        with_value.sort(key=keys.__getitem__, reverse=True)  # reverse keeps ties in input order
         return with_value + without
     if opts.keep == "longest":
-        ordered.sort(key=lambda p: -len(p.doc.text))
-    return ordered
+        ranked.sort(key=lambda i: -keys[i])
+    return ranked
 
 
 def _sort_value(doc: Document, field: str) -> tuple[int, float | str] | None:

@@ -190,3 +190,19 @@ def test_drop_all_removes_every_member_of_a_group():
     assert removed["a"].step == "drop-all" and removed["a"].duplicate_of is None
     assert removed["c"].duplicate_of == "a" and removed["d"].duplicate_of == "a"
     assert account.balanced and account.removed == 3
+
+
+def test_batch_mode_keeps_the_same_documents_as_stream_mode(corpus):
+    stream = run(corpus, mode="stream")
+    batch = run(corpus, mode="batch", batch_size=16)
+    assert [(d.id, d.text) for d in batch[0]] == [(d.id, d.text) for d in stream[0]]
+    assert [r.to_json() for r in batch[1]] == [r.to_json() for r in stream[1]]
+    assert batch[2].stages["batch"]["spilled_bytes"] > 0
+    assert batch[2].balanced and len(stream[1]) >= 5
+
+
+def test_stream_mode_refuses_policies_that_need_every_document():
+    with pytest.raises(ValueError, match="batch mode"):
+        Options(mode="stream", keep="longest")
+    with pytest.raises(ValueError, match="batch mode"):
+        Options(mode="stream", drop_all=True)
