@@ -6,23 +6,25 @@ Exit codes: 0 the run completed (rejected documents are recorded, not failures),
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from dedupe import __version__
+from dedupe import __version__, inspection, saved_index
 from dedupe import normalize as normalize_mod
 from dedupe import repeats as repeats_mod
 from dedupe.document import Account
-from dedupe.io import InputError, open_input, open_output
+from dedupe.io import InputError, atomic, open_input, open_output
 from dedupe.io.atomic import OutputExists
 from dedupe.io.decode import ENCODING_POLICIES, decode
 from dedupe.io.removals import RemovalLog
 from dedupe.near.index import VERIFY_MODES
 from dedupe.parallel import default_jobs
-from dedupe.pipeline import KEEP_POLICIES, MODES, Options, process
+from dedupe.pipeline import KEEP_POLICIES, MODES, Decider, Options, process
 from dedupe.report import build_report, summary, write_json_atomic
 
 _OUTPUT_SUFFIXES = (".jsonl.gz", ".jsonl.zst", ".jsonl.zstd", ".json.gz", ".jsonl", ".ndjson", ".json", ".txt")
@@ -57,9 +59,12 @@ def main() -> None:
     """Clean scraped text and remove near-duplicate documents.
 
     \b
-    dedupe run INPUT -o OUTPUT    clean and de-duplicate a corpus
-    dedupe clean FILE             print one file's cleaned text
-    dedupe explain FILE           list every change cleaning makes to a file, and why
+    dedupe run INPUT -o OUTPUT        clean and de-duplicate a corpus
+    dedupe clean FILE                 print one file's cleaned text
+    dedupe explain FILE               list every change cleaning makes to a file, and why
+    dedupe index build CORPUS -o IDX  save what a corpus holds, for `run --against IDX`
+    dedupe pairs INPUT --min 0.5      candidate pairs with estimated and exact similarity
+    dedupe clusters INPUT             each duplicate group with its members' similarities
     """
 
 
@@ -90,6 +95,181 @@ def cleaning_options(fn):
     return fn
 
 
+def _apply(options: list):
+    def decorate(fn):
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+SIGNATURE_OPTIONS = [
+    click.option(
+        "--threshold",
+        type=click.FloatRange(0, 1, min_open=True, max_open=True),
+        default=0.8,
+        show_default=True,
+        help="Jaccard similarity at or above which a document is a near-duplicate.",
+    ),
+    click.option(
+        "--ngram",
+        type=click.IntRange(1, 64),
+        default=5,
+        show_default=True,
+        help="Shingle size in words (characters with --shingle char).",
+    ),
+    click.option(
+        "--num-perm",
+        type=click.IntRange(8, 2048),
+        default=128,
+        show_default=True,
+        help="MinHash permutations: more is more accurate and slower.",
+    ),
+    click.option(
+        "--bands",
+        type=click.IntRange(1),
+        default=None,
+        help="LSH bands (default: the fewest that make pairs at --threshold candidates 99%% of the time).",
+    ),
+    click.option("--rows", type=click.IntRange(1), default=None, help="LSH rows per band (default: from --threshold)."),
+    click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed (datasketch-compatible)."),
+    click.option(
+        "--shingle",
+        type=click.Choice(["word", "char"]),
+        default="word",
+        show_default=True,
+        help="Word n-grams, or character n-grams for scripts written without spaces.",
+    ),
+    click.option(
+        "--verify",
+        type=click.Choice(VERIFY_MODES),
+        default="auto",
+        show_default=True,
+        help="How a candidate pair is judged: 'auto' trusts the MinHash estimate when it is clearly above or "
+        "below the threshold and computes the exact Jaccard in between; 'exact' always computes it; 'none' uses "
+        "the estimate alone (no kept texts are stored).",
+    ),
+]
+
+INPUT_OPTIONS = [
+    click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text."),
+    click.option(
+        "--id-field",
+        default="id",
+        show_default=True,
+        help="JSON Lines field holding the id (records without one get FILE:LINE).",
+    ),
+    click.option(
+        "--encoding-errors",
+        type=click.Choice(ENCODING_POLICIES),
+        default="reject",
+        show_default=True,
+        help="Input that is not UTF-8: reject it (recorded), replace bad bytes, or decode it as cp1252.",
+    ),
+    click.option(
+        "--glob",
+        "pattern",
+        default="**/*",
+        show_default=True,
+        help="Which files of an INPUT folder to read (hidden files are always skipped).",
+    ),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(1),
+        default=None,
+        help="Processes for cleaning and signatures (default: all cores). Results do not depend on it.",
+    ),
+    click.option(
+        "--temp-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Where batch mode and exact checks keep their temporary files (default: the system's).",
+    ),
+    click.option("--no-exact", is_flag=True, help="Skip the exact-duplicate stage."),
+    click.option("--no-near", is_flag=True, help="Skip the near-duplicate stage."),
+]
+
+POLICY_OPTIONS = [
+    click.option(
+        "--keep",
+        type=click.Choice(KEEP_POLICIES),
+        default="first",
+        show_default=True,
+        help="Which document of a duplicate group stays: the first in input order, or the longest (ties: the first).",
+    ),
+    click.option(
+        "--keep-by",
+        metavar="FIELD",
+        default=None,
+        help="Keep the document of a group with the highest value of this JSON Lines field (numbers "
+        "numerically, strings as text, so an ISO date keeps the newest); records without it rank last; "
+        "ties: the first.",
+    ),
+    click.option(
+        "--drop-all",
+        is_flag=True,
+        help="Remove every member of a duplicate group, the one that would be kept too.",
+    ),
+    click.option(
+        "--mode",
+        type=click.Choice(MODES),
+        default="auto",
+        show_default=True,
+        help="stream: decide each document as it arrives (keep first only; memory ~200 bytes per kept "
+        "document). batch: spill prepared documents to a temporary folder, decide in keep-policy order, write "
+        "in a second pass (any keep policy; memory does not grow with the corpus text). auto: stream for "
+        "--keep first, else batch.",
+    ),
+]
+
+
+def _options(kw: dict, **fixed) -> Options:
+    """Options from the parsed command line (a usage error, exit 2, when they don't fit together)."""
+    settings = {
+        "threshold": kw["threshold"],
+        "ngram": kw["ngram"],
+        "num_perm": kw["num_perm"],
+        "seed": kw["seed"],
+        "bands": kw["bands"],
+        "rows": kw["rows"],
+        "shingle": kw["shingle"],
+        "verify": kw["verify"],
+        "temp_dir": kw["temp_dir"],
+        "normalize": not kw["no_normalize"],
+        "skip_rules": tuple(kw["skip_rules"]),
+        "straight_quotes": kw["straight_quotes"],
+        "unicode_form": kw["unicode_form"],
+        "repeats": not kw["no_repeats"],
+        "exact": not kw["no_exact"],
+        "near": not kw["no_near"],
+        "jobs": kw["jobs"] or default_jobs(),
+    }
+    for key in ("keep", "keep_by", "drop_all", "mode"):
+        if key in kw:
+            settings[key] = kw[key]
+    settings.update(fixed)
+    try:
+        return Options(**settings)
+    except ValueError as err:
+        _fail(str(err), 2)
+        raise  # unreachable: _fail exits
+
+
+def _source(input_path: str, kw: dict):
+    try:
+        return open_input(
+            input_path,
+            text_field=kw["text_field"],
+            id_field=kw["id_field"],
+            encoding_errors=kw["encoding_errors"],
+            pattern=kw["pattern"],
+        )
+    except InputError as err:
+        _fail(str(err), 2)
+
+
 @main.command()
 @click.argument("input_path", metavar="INPUT")
 @click.option(
@@ -113,109 +293,14 @@ def cleaning_options(fn):
     help="Run report, JSON: read, kept, removed, rejected and per-stage counts. "
     "Default: OUTPUT.report.json beside the output (suffix dropped).",
 )
+@_apply(SIGNATURE_OPTIONS + POLICY_OPTIONS + INPUT_OPTIONS)
 @click.option(
-    "--threshold",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.8,
-    show_default=True,
-    help="Jaccard similarity at or above which a document is a near-duplicate.",
-)
-@click.option(
-    "--ngram",
-    type=click.IntRange(1, 64),
-    default=5,
-    show_default=True,
-    help="Shingle size in words (characters with --shingle char).",
-)
-@click.option(
-    "--num-perm",
-    type=click.IntRange(8, 2048),
-    default=128,
-    show_default=True,
-    help="MinHash permutations: more is more accurate and slower.",
-)
-@click.option("--bands", type=click.IntRange(1), default=None, help="LSH bands (default: from --threshold).")
-@click.option("--rows", type=click.IntRange(1), default=None, help="LSH rows per band (default: from --threshold).")
-@click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed (datasketch-compatible).")
-@click.option(
-    "--shingle",
-    type=click.Choice(["word", "char"]),
-    default="word",
-    show_default=True,
-    help="Word n-grams, or character n-grams for scripts written without spaces.",
-)
-@click.option(
-    "--verify",
-    type=click.Choice(VERIFY_MODES),
-    default="auto",
-    show_default=True,
-    help="How a candidate pair is judged: 'auto' trusts the MinHash estimate when it is clearly above or below "
-    "the threshold and computes the exact Jaccard in between; 'exact' always computes it; 'none' uses the "
-    "estimate alone (no kept texts are stored).",
-)
-@click.option(
-    "--keep",
-    type=click.Choice(KEEP_POLICIES),
-    default="first",
-    show_default=True,
-    help="Which document of a duplicate group stays: the first in input order, or the longest "
-    "(ties: the first). 'longest' holds the corpus in memory.",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default="auto",
-    show_default=True,
-    help="stream: decide each document as it arrives (keep first only; memory ~200 bytes per kept document). "
-    "batch: spill prepared documents to a temporary folder, decide in keep-policy order, write in a second pass "
-    "(any keep policy; memory does not grow with the corpus text). auto: stream for --keep first, else batch.",
-)
-@click.option(
-    "--temp-dir",
-    type=click.Path(file_okay=False),
+    "--against",
+    type=click.Path(file_okay=False, exists=True),
     default=None,
-    help="Where batch mode and exact checks keep their temporary files (default: the system's).",
+    help="A saved index (dedupe index build): documents already in it are removed as its duplicates.",
 )
-@click.option(
-    "--keep-by",
-    metavar="FIELD",
-    default=None,
-    help="Keep the document of a group with the highest value of this JSON Lines field (numbers numerically, "
-    "strings as text, so an ISO date keeps the newest); records without it rank last; ties: the first.",
-)
-@click.option(
-    "--drop-all", is_flag=True, help="Remove every member of a duplicate group, the one that would be kept too."
-)
-@click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the text.")
-@click.option(
-    "--id-field",
-    default="id",
-    show_default=True,
-    help="JSON Lines field holding the id (records without one get FILE:LINE).",
-)
-@click.option("--no-exact", is_flag=True, help="Skip the exact-duplicate stage.")
-@click.option("--no-near", is_flag=True, help="Skip the near-duplicate stage.")
-@click.option(
-    "--encoding-errors",
-    type=click.Choice(ENCODING_POLICIES),
-    default="reject",
-    show_default=True,
-    help="Input that is not UTF-8: reject it (recorded), replace bad bytes, or decode it as cp1252.",
-)
-@click.option(
-    "--glob",
-    "pattern",
-    default="**/*",
-    show_default=True,
-    help="Which files of an INPUT folder to read (hidden files are always skipped).",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1),
-    default=None,
-    help="Processes for cleaning and signatures (default: all cores). Results do not depend on it.",
-)
+@click.option("--update-index", is_flag=True, help="With --against: add this run's kept documents to the index.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing non-empty OUTPUT.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
 @cleaning_options
@@ -227,64 +312,38 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     the reason): read = kept + removed + rejected.
     """
     started = time.perf_counter()
-    quiet = kw.pop("quiet")
-    overwrite = kw.pop("overwrite")
-    pattern = kw.pop("pattern")
-    encoding_errors = kw.pop("encoding_errors")
-    jobs = kw.pop("jobs") or default_jobs()
-    try:
-        opts = Options(
-            threshold=kw["threshold"],
-            ngram=kw["ngram"],
-            num_perm=kw["num_perm"],
-            seed=kw["seed"],
-            bands=kw["bands"],
-            rows=kw["rows"],
-            shingle=kw["shingle"],
-            verify=kw["verify"],
-            keep=kw["keep"],
-            keep_by=kw["keep_by"],
-            drop_all=kw["drop_all"],
-            mode=kw["mode"],
-            temp_dir=kw["temp_dir"],
-            normalize=not kw["no_normalize"],
-            skip_rules=tuple(kw["skip_rules"]),
-            straight_quotes=kw["straight_quotes"],
-            unicode_form=kw["unicode_form"],
-            repeats=not kw["no_repeats"],
-            exact=not kw["no_exact"],
-            near=not kw["no_near"],
-            jobs=jobs,
-        )
-    except ValueError as err:
-        _fail(str(err), 2)
+    opts = _options(kw)
+    if kw["update_index"] and not kw["against"]:
+        _fail("--update-index needs --against INDEX", 2)
     default_removed, default_report = default_side_paths(output)
     removed_file = Path(removed_path) if removed_path else default_removed
     report_file = Path(report_path) if report_path else default_report
+    account = Account()
+    decider = None
+    if kw["against"]:
+        if not opts.streaming:
+            _fail("--against works with --keep first (stream mode)", 2)
+        try:
+            decider = saved_index.load(Path(kw["against"]), opts, account)
+        except saved_index.SavedIndexError as err:
+            _fail(str(err), 2)
+    source = _source(input_path, kw)
     try:
-        source = open_input(
-            input_path,
-            text_field=kw["text_field"],
-            id_field=kw["id_field"],
-            encoding_errors=encoding_errors,
-            pattern=pattern,
-        )
         sink = open_output(
             output,
             source.form,
             input_path=input_path,
-            overwrite=overwrite,
+            overwrite=kw["overwrite"],
             text_field=kw["text_field"],
             id_field=kw["id_field"],
         )
-    except (InputError, OutputExists) as err:
+    except OutputExists as err:
         _fail(str(err), 2)
     except OSError as err:
         _fail(f"{err.filename or output}: {err.strerror or err}")
     log = RemovalLog(removed_file)
-    account = Account()
     try:
-        process(source.documents, opts, on_kept=sink.write, on_removed=log.write, account=account)
+        process(source.documents, opts, on_kept=sink.write, on_removed=log.write, account=account, decider=decider)
     except KeyboardInterrupt:
         sink.abort()
         log.abort()
@@ -295,11 +354,98 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
         raise
     sink.commit()
     log.commit()
+    if decider is not None and kw["update_index"]:
+        saved_index.save(decider, Path(kw["against"]), opts)
     paths = {"input": input_path, "output": output, "removed": str(removed_file), "report": str(report_file)}
+    if kw["against"]:
+        paths["against"] = kw["against"]
     report = build_report(account, options=opts.to_json(), paths=paths, seconds=time.perf_counter() - started)
     write_json_atomic(report_file, report)
-    if not quiet:
+    if not kw["quiet"]:
         click.echo(summary(report), err=True)
+
+
+@main.group()
+def index() -> None:
+    """Saved indexes: de-duplicate a new crawl against an old corpus without rereading it."""
+
+
+@index.command("build")
+@click.argument("input_path", metavar="CORPUS")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="The index folder to write.")
+@_apply(SIGNATURE_OPTIONS + INPUT_OPTIONS)
+@click.option("--overwrite", is_flag=True, help="Replace an existing index.")
+@cleaning_options
+def index_build(input_path: str, output: str, **kw) -> None:
+    """Index CORPUS's documents (its own duplicates are not indexed) for `dedupe run --against`."""
+    opts = _options(kw)
+    try:
+        atomic.check_writable(Path(output), overwrite=kw["overwrite"])
+    except OutputExists as err:
+        _fail(str(err), 2)
+    account = Account()
+    decider = Decider(opts, account)
+    source = _source(input_path, kw)
+    process(
+        source.documents, opts, on_kept=lambda doc: None, on_removed=lambda r: None, account=account, decider=decider
+    )
+    saved_index.save(decider, Path(output), opts)
+    click.echo(
+        f"dedupe: indexed {len(decider.index)} documents of {account.read} read "
+        f"({account.removed} duplicates, {account.rejected} rejected) into {output}",
+        err=True,
+    )
+
+
+def _write_lines(output: str, rows: Iterable[dict]) -> int:
+    fh = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
+    n = 0
+    try:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    finally:
+        if fh is not sys.stdout:
+            fh.close()
+    return n
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option(
+    "--min",
+    "minimum",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.5,
+    show_default=True,
+    help="Report pairs whose estimated or exact Jaccard reaches this.",
+)
+@click.option("-o", "--output", default="-", show_default=True, help="JSON Lines file for the pairs ('-': stdout).")
+@_apply(SIGNATURE_OPTIONS + INPUT_OPTIONS)
+@cleaning_options
+def pairs(input_path: str, minimum: float, output: str, **kw) -> None:
+    """List candidate pairs of INPUT with their estimated and exact Jaccard, most similar first.
+
+    Bands are tuned for --min, so every pair down to it is found; useful to pick a --threshold. Holds the
+    prepared corpus in memory: run it on a sample of a large corpus.
+    """
+    opts = _options(kw)
+    docs = inspection.prepare_all(_source(input_path, kw).documents, opts)
+    n = _write_lines(output, (pair.to_json() for pair in inspection.candidate_pairs(docs, opts, minimum)))
+    click.echo(f"dedupe: {n} pairs at or above {minimum} among {len(docs)} documents", err=True)
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", default="-", show_default=True, help="JSON Lines file for the clusters ('-': stdout).")
+@_apply(SIGNATURE_OPTIONS + POLICY_OPTIONS + INPUT_OPTIONS)
+@cleaning_options
+def clusters(input_path: str, output: str, **kw) -> None:
+    """Write each duplicate group of INPUT (the kept document and its removed duplicates) with the estimated
+    and exact similarity of every pair of members, largest groups first. Holds the corpus in memory."""
+    opts = _options(kw)
+    n = _write_lines(output, inspection.clusters(_source(input_path, kw).documents, opts))
+    click.echo(f"dedupe: {n} duplicate groups", err=True)
 
 
 def _read_one(path: str) -> str:

@@ -148,19 +148,18 @@ def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
 class Decider:
     """The sequential part: exact duplicates by digest, then near duplicates by the LSH index."""
 
-    def __init__(self, opts: Options, account: Account) -> None:
+    def __init__(
+        self,
+        opts: Options,
+        account: Account,
+        *,
+        index: NearDuplicateIndex | None = None,
+        seen: dict[bytes, str] | None = None,
+    ) -> None:
         self.opts = opts
         self.account = account
-        self.seen: dict[bytes, str] = {}
-        self.index = NearDuplicateIndex(
-            opts.num_perm,
-            opts.threshold,
-            opts.bands,
-            opts.rows,
-            verify=opts.verify,
-            exact_similarity=partial(exact_jaccard, ngram=opts.ngram, mode=opts.shingle),
-            temp_dir=opts.temp_dir,
-        )
+        self.seen: dict[bytes, str] = {} if seen is None else seen
+        self.index = index or NearDuplicateIndex(**index_options(opts))
 
     def decide(self, prepared: list[Prepared]) -> Iterator[Outcome]:
         """Decide a batch in the given order (the keep policy's order)."""
@@ -196,6 +195,19 @@ class Decider:
             if self.opts.exact:
                 self.seen[p.digest] = doc.id
             yield doc
+
+
+def index_options(opts: Options) -> dict[str, Any]:
+    """The NearDuplicateIndex settings a run's options imply."""
+    return {
+        "num_perm": opts.num_perm,
+        "threshold": opts.threshold,
+        "bands": opts.bands,
+        "rows": opts.rows,
+        "verify": opts.verify,
+        "exact_similarity": partial(exact_jaccard, ngram=opts.ngram, mode=opts.shingle),
+        "temp_dir": opts.temp_dir,
+    }
 
 
 def run_documents(
@@ -345,10 +357,11 @@ def process(
     on_kept: Callable[[Document], None],
     on_removed: Callable[[Removal], None],
     account: Account | None = None,
+    decider: Decider | None = None,
 ) -> Account:
     """Run the pipeline and hand every outcome to a callback; returns the balanced account."""
     account = account or Account()
-    for outcome in run_documents(items, opts, account):
+    for outcome in run_documents(items, opts, account, decider=decider):
         if isinstance(outcome, Removal):
             on_removed(outcome)
         else:

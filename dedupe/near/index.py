@@ -24,10 +24,12 @@ arrays searched with numpy), and the id. Exact checks read kept texts back from 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -64,12 +66,15 @@ class _Growable:
 
 
 class TextStore:
-    """Kept texts in an unlinked temporary file, read back only for exact checks."""
+    """Kept texts, read back only for exact checks: a saved file (read-only) plus an unlinked temporary file
+    for texts added in this run."""
 
-    def __init__(self, directory: str | None = None) -> None:
+    def __init__(self, directory: str | None = None, base: Path | None = None) -> None:
         self._fh = tempfile.TemporaryFile(dir=directory)
         self._ends = array("q")
-        self._size = 0
+        self._base = open(base, "rb") if base is not None else None  # noqa: SIM115 - held for the run
+        self._base_size = base.stat().st_size if base is not None else 0
+        self._size = self._base_size
 
     def append(self, text: str) -> None:
         data = text.encode("utf-8", "surrogatepass")
@@ -78,13 +83,35 @@ class TextStore:
         self._ends.append(self._size)
 
     def get(self, idx: int) -> str:
-        self._fh.flush()
         start = self._ends[idx - 1] if idx else 0
-        data = os.pread(self._fh.fileno(), self._ends[idx] - start, start)
+        length = self._ends[idx] - start
+        if start < self._base_size:
+            assert self._base is not None
+            data = os.pread(self._base.fileno(), length, start)
+        else:
+            self._fh.flush()
+            data = os.pread(self._fh.fileno(), length, start - self._base_size)
         return data.decode("utf-8", "surrogatepass")
+
+    def extend_ends(self, ends: np.ndarray) -> None:
+        self._ends.extend(int(e) for e in ends)
+
+    def save(self, path: Path) -> np.ndarray:
+        """Write every text (saved and new) to ``path``; returns the end offsets."""
+        self._fh.flush()
+        with open(path, "wb") as out:
+            if self._base is not None:
+                self._base.seek(0)
+                shutil.copyfileobj(self._base, out)
+            self._fh.seek(0)
+            shutil.copyfileobj(self._fh, out)
+            self._fh.seek(0, os.SEEK_END)
+        return np.frombuffer(self._ends, dtype=np.int64).copy()
 
     def close(self) -> None:
         self._fh.close()
+        if self._base is not None:
+            self._base.close()
 
 
 class BatchQuery:
@@ -111,6 +138,7 @@ class NearDuplicateIndex:
         exact_similarity: Callable[[str, str], float] | None = None,
         temp_dir: str | None = None,
         pending_limit: int = 1 << 16,
+        texts_base: Path | None = None,
     ) -> None:
         if verify not in VERIFY_MODES:
             raise ValueError(f"verify must be one of {', '.join(VERIFY_MODES)}, got {verify!r}")
@@ -131,7 +159,7 @@ class NearDuplicateIndex:
         self._pending_limit = pending_limit
         self._label_bytes = bytearray()
         self._label_ends = array("q")
-        self._texts = TextStore(temp_dir) if verify != "none" else None
+        self._texts = TextStore(temp_dir, texts_base) if verify != "none" else None
         self.candidates_checked = 0
         self.exact_checks = 0
 
@@ -239,6 +267,42 @@ class NearDuplicateIndex:
             keys, idx = np.concatenate([k1, k2]), np.concatenate([i1, i2])
             order = np.argsort(keys, kind="stable")  # two sorted runs: timsort merges them in linear time
             self._runs.append((keys[order], idx[order]))
+
+    def save(self, folder: Path) -> None:
+        """Write the kept documents (band table, 4-bit signatures, ids, texts) as files in ``folder``."""
+        if self._pending_keys:
+            self._merge()
+        if len(self._runs) > 1:
+            keys = np.concatenate([k for k, _ in self._runs])
+            idx = np.concatenate([i for _, i in self._runs])
+            order = np.argsort(keys, kind="stable")
+            self._runs = [(keys[order], idx[order])]
+        keys, idx = self._runs[0] if self._runs else (np.empty(0, np.uint32), np.empty(0, np.uint32))
+        np.save(folder / "band_keys.npy", keys)
+        np.save(folder / "band_docs.npy", idx)
+        np.save(folder / "nibbles.npy", self._nib.data[: self._nib.n])
+        (folder / "ids.bin").write_bytes(bytes(self._label_bytes))
+        np.save(folder / "id_ends.npy", np.frombuffer(self._label_ends, dtype=np.int64))
+        if self._texts is not None:
+            np.save(folder / "text_ends.npy", self._texts.save(folder / "texts.bin"))
+
+    @classmethod
+    def load(cls, folder: Path, **options) -> NearDuplicateIndex:
+        """An index holding the documents saved in ``folder``; ``options`` as for the constructor."""
+        index = cls(**options, texts_base=folder / "texts.bin")
+        keys, idx = np.load(folder / "band_keys.npy"), np.load(folder / "band_docs.npy")
+        if len(keys):
+            index._runs = [(keys, idx)]
+        nibbles = np.load(folder / "nibbles.npy")
+        if nibbles.shape[1] != index._nib.data.shape[1]:
+            raise ValueError(f"saved signatures have {nibbles.shape[1] * 2} values, not {index.num_perm}")
+        index._nib.data = np.concatenate([nibbles, np.empty((max(1024, len(nibbles)), nibbles.shape[1]), np.uint8)])
+        index._nib.n = len(nibbles)
+        index._label_bytes = bytearray((folder / "ids.bin").read_bytes())
+        index._label_ends = array("q", np.load(folder / "id_ends.npy").tolist())
+        if index._texts is not None:
+            index._texts.extend_ends(np.load(folder / "text_ends.npy"))
+        return index
 
     def memory_bytes(self) -> int:
         """Bytes held for the kept documents (tables, signatures, ids), the pending dict estimated."""
