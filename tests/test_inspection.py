@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-
 from corpora import document, edit, jaccard
+
 from dedupe.cli import main
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from corpora import document, edit
+
 from dedupe.cli import main
 
 
