@@ -1,0 +1,32 @@
+"""The README's examples run as written and print what the README says they print."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README, flags=re.S)
+
+
+def test_python_example_prints_what_its_comments_say():
+    (block,) = python_blocks()
+    proc = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    expected = [m.group(1).strip() for m in re.finditer(r"print\(.*\)\s+# (.*)", block)]
+    printed = proc.stdout.splitlines()
+    assert printed[0] == "'Café menu\\n\\nOpen daily'" == expected[0]
+    assert printed[1].startswith("'Scrapers often emit a paragraph twice, like this one here.\\nThe end.'")
+    assert printed[2] == expected[2]
+    assert printed[3] == expected[3]
+
+
+def test_readme_opens_with_the_two_setup_commands():
+    head = README.split("\n## ", 1)[0]
+    assert "make run" in head and "make test" in head
