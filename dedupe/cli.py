@@ -1,7 +1,8 @@
 """The command line: parse options, call the pipeline, print the account. Nothing else lives here.
 
 Exit codes: 0 the run completed (rejected documents are recorded, not failures), 1 the run failed,
-2 the command line was wrong.
+2 the command line was wrong (bad option, missing input, output exists), 3 the run completed with
+rejected documents under --strict.
 """
 
 from __future__ import annotations
@@ -302,6 +303,11 @@ def _source(input_path: str, kw: dict):
 )
 @click.option("--update-index", is_flag=True, help="With --against: add this run's kept documents to the index.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing non-empty OUTPUT.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with status 3 when the run completed but rejected documents (unreadable, empty, bad lines).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
 @cleaning_options
 def run(input_path: str, output: str, removed_path: str | None, report_path: str | None, **kw) -> None:
@@ -363,6 +369,9 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     write_json_atomic(report_file, report)
     if not kw["quiet"]:
         click.echo(summary(report), err=True)
+    if kw["strict"] and account.rejected:
+        click.echo(f"dedupe: {account.rejected} document(s) rejected (--strict); see {removed_file}", err=True)
+        sys.exit(3)
 
 
 @main.group()

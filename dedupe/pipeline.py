@@ -217,7 +217,7 @@ def run_documents(
 
     Pass a ``decider`` to continue de-duplicating against what an earlier call kept.
     """
-    batches = _batched(items, opts.batch_size, account)
+    batches = _batched(unique_ids(items, account), opts.batch_size, account)
     prepared_batches = ordered_map(prepare_batch, batches, jobs=opts.jobs, extra=(opts,))
     decider = decider or Decider(opts, account)
     if opts.streaming:
@@ -338,6 +338,26 @@ def _account_for(p: Prepared | Removal, outcome: Outcome, account: Account) -> N
         for key, n in doc.edits.items():
             stage, _, what = key.partition(":")
             account.count(stage, what.strip(), n)
+
+
+def unique_ids(items: Iterable[Item], account: Account) -> Iterator[Item]:
+    """Give a document whose id was already seen the id ``ID#2`` (``#3`` ...), so that every line of the
+    removal log and every ``duplicate_of`` names one document. The record itself is written unchanged.
+
+    Remembers an 8-byte hash per id (about 70 bytes a document); a hash collision between two different
+    ids would only add a needless ``#2``.
+    """
+    seen: dict[int, int] = {}
+    for item in items:
+        if isinstance(item, Document):
+            digest = hashlib.blake2b(item.id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+            key = int.from_bytes(digest, "little")
+            count = seen.get(key, 0) + 1
+            seen[key] = count
+            if count > 1:
+                item.id = f"{item.id}#{count}"
+                account.count("read", "duplicate_ids")
+        yield item
 
 
 def _batched(items: Iterable[Item], size: int, account: Account) -> Iterator[list[Item]]:
