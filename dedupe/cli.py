@@ -9,24 +9,23 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from dedupe import __version__, inspection, saved_index
+from dedupe import __version__, inspection, runner, saved_index
 from dedupe import normalize as normalize_mod
 from dedupe import repeats as repeats_mod
+from dedupe import resume as resume_mod
 from dedupe.document import Account
-from dedupe.io import InputError, atomic, open_input, open_output
+from dedupe.io import InputError, atomic, open_input
 from dedupe.io.atomic import OutputExists
 from dedupe.io.decode import ENCODING_POLICIES, decode
-from dedupe.io.removals import RemovalLog
 from dedupe.near.index import VERIFY_MODES
 from dedupe.parallel import default_jobs
 from dedupe.pipeline import KEEP_POLICIES, MODES, Decider, Options, process
-from dedupe.report import build_report, summary, write_json_atomic
+from dedupe.report import summary
 
 _OUTPUT_SUFFIXES = (".jsonl.gz", ".jsonl.zst", ".jsonl.zstd", ".json.gz", ".jsonl", ".ndjson", ".json", ".txt")
 
@@ -304,6 +303,18 @@ def _source(input_path: str, kw: dict):
 @click.option("--update-index", is_flag=True, help="With --against: add this run's kept documents to the index.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing non-empty OUTPUT.")
 @click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish a run that was killed or interrupted, from its last checkpoint (same options, same INPUT).",
+)
+@click.option(
+    "--checkpoint-every",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Documents between checkpoints of a resumable run (stream mode, uncompressed output).",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Exit with status 3 when the run completed but rejected documents (unreadable, empty, bad lines).",
@@ -317,60 +328,40 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     Lines on stdin. Every document is kept, removed (with the document it duplicates) or rejected (with
     the reason): read = kept + removed + rejected.
     """
-    started = time.perf_counter()
     opts = _options(kw)
     if kw["update_index"] and not kw["against"]:
         _fail("--update-index needs --against INDEX", 2)
+    if kw["against"] and not opts.streaming:
+        _fail("--against works with --keep first (stream mode)", 2)
     default_removed, default_report = default_side_paths(output)
-    removed_file = Path(removed_path) if removed_path else default_removed
-    report_file = Path(report_path) if report_path else default_report
-    account = Account()
-    decider = None
-    if kw["against"]:
-        if not opts.streaming:
-            _fail("--against works with --keep first (stream mode)", 2)
-        try:
-            decider = saved_index.load(Path(kw["against"]), opts, account)
-        except saved_index.SavedIndexError as err:
-            _fail(str(err), 2)
-    source = _source(input_path, kw)
+    paths = runner.Paths(
+        input_path,
+        output,
+        Path(removed_path) if removed_path else default_removed,
+        Path(report_path) if report_path else default_report,
+        kw["against"],
+    )
+    fmt = runner.InputFormat(kw["text_field"], kw["id_field"], kw["encoding_errors"], kw["pattern"])
     try:
-        sink = open_output(
-            output,
-            source.form,
-            input_path=input_path,
+        report = runner.run_corpus(
+            paths,
+            opts,
+            fmt,
             overwrite=kw["overwrite"],
-            text_field=kw["text_field"],
-            id_field=kw["id_field"],
+            resume=kw["resume"],
+            update_index=kw["update_index"],
+            checkpoint_every=kw["checkpoint_every"],
         )
-    except OutputExists as err:
+    except (InputError, OutputExists, saved_index.SavedIndexError, resume_mod.ResumeError) as err:
         _fail(str(err), 2)
+    except runner.Interrupted as err:
+        _fail(str(err), 1)
     except OSError as err:
         _fail(f"{err.filename or output}: {err.strerror or err}")
-    log = RemovalLog(removed_file)
-    try:
-        process(source.documents, opts, on_kept=sink.write, on_removed=log.write, account=account, decider=decider)
-    except KeyboardInterrupt:
-        sink.abort()
-        log.abort()
-        _fail("interrupted; no output written", 1)
-    except Exception:
-        sink.abort()
-        log.abort()
-        raise
-    sink.commit()
-    log.commit()
-    if decider is not None and kw["update_index"]:
-        saved_index.save(decider, Path(kw["against"]), opts)
-    paths = {"input": input_path, "output": output, "removed": str(removed_file), "report": str(report_file)}
-    if kw["against"]:
-        paths["against"] = kw["against"]
-    report = build_report(account, options=opts.to_json(), paths=paths, seconds=time.perf_counter() - started)
-    write_json_atomic(report_file, report)
     if not kw["quiet"]:
         click.echo(summary(report), err=True)
-    if kw["strict"] and account.rejected:
-        click.echo(f"dedupe: {account.rejected} document(s) rejected (--strict); see {removed_file}", err=True)
+    if kw["strict"] and report["rejected"]:
+        click.echo(f"dedupe: {report['rejected']} document(s) rejected (--strict); see {paths.removed}", err=True)
         sys.exit(3)
 
 

@@ -141,8 +141,12 @@ def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
     if not text.strip():
         return Removal(doc.id, "normalize", "no text left after cleaning", rejected=True, source=doc.source)
     doc.text = text
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    return Prepared(doc, digest, stats=stats)
+    return Prepared(doc, _digest(text), stats=stats)
+
+
+def _digest(text: str) -> bytes:
+    """The exact-duplicate key: a 128-bit hash of the cleaned text."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class Decider:
@@ -160,6 +164,22 @@ class Decider:
         self.account = account
         self.seen: dict[bytes, str] = {} if seen is None else seen
         self.index = index or NearDuplicateIndex(**index_options(opts))
+
+    def restore(self, kept: list[tuple[str, str]]) -> None:
+        """Remember documents an earlier, interrupted run kept: (id, cleaned text) pairs in their order."""
+        texts = [text for _, text in kept]
+        digests = [_digest(text) for text in texts]
+        if self.opts.near:
+            sigs = signatures(
+                texts, num_perm=self.opts.num_perm, ngram=self.opts.ngram, seed=self.opts.seed, mode=self.opts.shingle
+            )
+            query = self.index.begin(sigs)
+            for i, (doc_id, text) in enumerate(kept):
+                if sigs[i][0] != EMPTY:
+                    self.index.add(query, i, doc_id, sigs[i], text)
+        if self.opts.exact:
+            for (doc_id, _), digest in zip(kept, digests, strict=True):
+                self.seen.setdefault(digest, doc_id)
 
     def decide(self, prepared: list[Prepared]) -> Iterator[Outcome]:
         """Decide a batch in the given order (the keep policy's order)."""
@@ -211,13 +231,19 @@ def index_options(opts: Options) -> dict[str, Any]:
 
 
 def run_documents(
-    items: Iterable[Item], opts: Options, account: Account, *, decider: Decider | None = None
+    items: Iterable[Item],
+    opts: Options,
+    account: Account,
+    *,
+    decider: Decider | None = None,
+    assign_ids: bool = True,
 ) -> Iterator[Outcome]:
     """Every input item comes out exactly once: as a kept Document or as a Removal, in input order.
 
-    Pass a ``decider`` to continue de-duplicating against what an earlier call kept.
+    Pass a ``decider`` to continue de-duplicating against what an earlier call kept; ``assign_ids=False``
+    when the items already went through :func:`unique_ids`.
     """
-    batches = _batched(unique_ids(items, account), opts.batch_size, account)
+    batches = _batched(unique_ids(items) if assign_ids else items, opts.batch_size, account)
     prepared_batches = ordered_map(prepare_batch, batches, jobs=opts.jobs, extra=(opts,))
     decider = decider or Decider(opts, account)
     if opts.streaming:
@@ -340,7 +366,7 @@ def _account_for(p: Prepared | Removal, outcome: Outcome, account: Account) -> N
             account.count(stage, what.strip(), n)
 
 
-def unique_ids(items: Iterable[Item], account: Account) -> Iterator[Item]:
+def unique_ids(items: Iterable[Item]) -> Iterator[Item]:
     """Give a document whose id was already seen the id ``ID#2`` (``#3`` ...), so that every line of the
     removal log and every ``duplicate_of`` names one document. The record itself is written unchanged.
 
@@ -356,7 +382,7 @@ def unique_ids(items: Iterable[Item], account: Account) -> Iterator[Item]:
             seen[key] = count
             if count > 1:
                 item.id = f"{item.id}#{count}"
-                account.count("read", "duplicate_ids")
+                item.edits["read:duplicate_ids"] += 1
         yield item
 
 

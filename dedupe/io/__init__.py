@@ -90,13 +90,22 @@ def output_form(output: str, input_form: str) -> str:
 class Sink:
     """The run's document output: written under a temporary name, committed or discarded at the end."""
 
-    def __init__(self, output: str, form: str, *, text_field: str = "text", id_field: str = "id") -> None:
+    def __init__(
+        self,
+        output: str,
+        form: str,
+        *,
+        text_field: str = "text",
+        id_field: str = "id",
+        resume_bytes: int | None = None,
+    ) -> None:
         self.output = output
         self.form = form
         self.final = None if output == "-" else Path(output)
         self.tmp = None if self.final is None else atomic.partial_path(self.final)
-        if self.tmp is not None:
+        if self.tmp is not None and resume_bytes is None:
             atomic.discard(self.tmp)
+        if self.tmp is not None:
             self.tmp.parent.mkdir(parents=True, exist_ok=True)
         target = "-" if self.tmp is None else str(self.tmp)
         self.writer: Writer
@@ -106,6 +115,12 @@ class Sink:
         elif form == "text":
             assert self.tmp is not None, "a text output needs a path"
             self.writer = TextFileWriter(self.tmp)
+        elif resume_bytes is not None:
+            # a resumed run appends to the partial file after what the last checkpoint had written
+            stream = open(target, "r+b")
+            stream.truncate(resume_bytes)
+            stream.seek(resume_bytes)
+            self.writer = JsonlWriter(stream, text_field=text_field, id_field=id_field)
         else:
             # the suffix of the final name picks the compression of the temporary file
             stream = open_binary(target, "wb", like=output)
@@ -113,6 +128,14 @@ class Sink:
 
     def write(self, doc: Document) -> None:
         self.writer.write(doc)
+
+    def flush(self) -> int:
+        """Push written documents to disk; the byte size of a JSON Lines output so far (else 0)."""
+        if isinstance(self.writer, JsonlWriter):
+            self.writer.fh.flush()
+            self.writer.raw.flush()
+            return self.writer.raw.tell()
+        return 0
 
     def commit(self) -> None:
         self.writer.close()
@@ -135,8 +158,12 @@ def open_output(
     overwrite: bool = False,
     text_field: str = "text",
     id_field: str = "id",
+    resume_bytes: int | None = None,
 ) -> Sink:
+    """The run's output; ``resume_bytes`` continues a killed run's partial output from that size."""
     form = output_form(output, input_form)
+    if resume_bytes is not None:
+        return Sink(output, form, text_field=text_field, id_field=id_field, resume_bytes=resume_bytes)
     if output != "-":
         final = Path(output)
         if input_path not in (None, "-") and Path(input_path).is_dir() and is_within(final, Path(input_path)):

@@ -60,9 +60,7 @@ class FolderWriter:
         target = self.root / (doc.source or doc.id)
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8", newline="") as fh:
-            fh.write(doc.text)
-            if doc.text and not doc.text.endswith("\n"):
-                fh.write("\n")
+            fh.write(doc.text)  # exactly the cleaned text: what is written can be read back unchanged
 
     def close(self) -> None:
         pass
@@ -77,8 +75,6 @@ class TextFileWriter:
 
     def write(self, doc: Document) -> None:
         self.fh.write(doc.text)
-        if doc.text and not doc.text.endswith("\n"):
-            self.fh.write("\n")
 
     def close(self) -> None:
         self.fh.close()

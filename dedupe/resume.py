@@ -1,0 +1,132 @@
+"""Resuming a killed run where its last checkpoint left it, with the same result as an uninterrupted run.
+
+While a stream-mode run writes, it records a checkpoint every few thousand documents: how many input
+documents have their outcome written, the byte sizes of the partial output and removal log at that
+moment, the account, and the options. A run started again with ``--resume`` truncates the partial files
+to those sizes, skips the documents already decided, and rebuilds the near-duplicate index from the
+documents it had kept: their cleaned text is in the partial output, so only their digests and signatures
+are computed again, not the cleaning. Removed documents never affect later decisions, so nothing else
+is needed for the rest of the run to decide exactly as the uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dedupe.document import Account, Document, Removal
+from dedupe.io import atomic
+from dedupe.pipeline import Decider, Options
+
+
+class ResumeError(Exception):
+    """There is nothing to resume, or the checkpoint does not fit this run: a one-line message."""
+
+
+@dataclass
+class Checkpoint:
+    items: int  # input items whose outcome is written
+    output_bytes: int
+    removed_bytes: int
+    account: dict[str, Any]
+    options: dict[str, Any]
+
+
+def checkpoint_path(output: str) -> Path:
+    return atomic.partial_path(Path(output)).with_name(atomic.partial_path(Path(output)).name + ".checkpoint.json")
+
+
+def write_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(checkpoint.__dict__), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_checkpoint(path: Path, opts: Options) -> Checkpoint:
+    if not path.is_file():
+        raise ResumeError(f"nothing to resume: no checkpoint at {path} (the run completed, or never wrote one)")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    checkpoint = Checkpoint(**data)
+    ours = {k: v for k, v in opts.to_json().items() if k != "jobs"}
+    theirs = {k: v for k, v in checkpoint.options.items() if k != "jobs"}
+    if ours != theirs:
+        diffs = [f"{k}: checkpoint {theirs.get(k)!r}, now {ours.get(k)!r}" for k in ours if ours[k] != theirs.get(k)]
+        raise ResumeError("the interrupted run used other options (" + "; ".join(diffs) + ")")
+    return checkpoint
+
+
+def account_snapshot(account: Account, items: int) -> dict[str, Any]:
+    return {
+        "read": items,
+        "kept": account.kept,
+        "removed": account.removed,
+        "rejected": account.rejected,
+        "chars_in": account.chars_in,
+        "chars_out": account.chars_out,
+        "stages": {name: dict(counts) for name, counts in account.stages.items()},
+    }
+
+
+def restore_account(snapshot: dict[str, Any]) -> Account:
+    account = Account(
+        read=snapshot["read"],
+        kept=snapshot["kept"],
+        removed=snapshot["removed"],
+        rejected=snapshot["rejected"],
+        chars_in=snapshot["chars_in"],
+        chars_out=snapshot["chars_out"],
+    )
+    account.stages = {name: Counter(counts) for name, counts in snapshot["stages"].items()}
+    return account
+
+
+def replay(
+    items: Iterator[Document | Removal],
+    count: int,
+    logged_ids: list[str],
+    kept_text: Callable[[Document], str],
+    decider: Decider,
+    batch_size: int = 256,
+) -> None:
+    """Consume the first ``count`` input items and teach ``decider`` the ones that were kept.
+
+    The removal log and the output are both in input order, so walking the items alongside the log tells
+    which were removed; ``kept_text`` gives a kept one's cleaned text back from the partial output.
+    """
+    log = iter(logged_ids)
+    pending_log = next(log, None)
+    batch: list[tuple[str, str]] = []
+    for _ in range(count):
+        item = next(items)
+        if pending_log is not None and item.id == pending_log:
+            pending_log = next(log, None)
+            continue
+        if isinstance(item, Removal):  # pragma: no cover - a rejection is always in the log
+            raise ResumeError(f"the removal log does not match the input at {item.id}: start the run again")
+        batch.append((item.id, kept_text(item)))
+        if len(batch) == batch_size:
+            decider.restore(batch)
+            batch = []
+    if batch:
+        decider.restore(batch)
+
+
+def jsonl_texts(path: Path, text_field: str) -> Callable[[Document], str]:
+    """Kept texts from a partial JSON Lines output: its lines are the kept documents, in order."""
+    lines = _lines(path)
+    return lambda _doc: json.loads(next(lines))[text_field]
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8") as fh:
+        yield from fh
+
+
+def folder_texts(root: Path) -> Callable[[Document], str]:
+    """Kept texts from a partial folder output: each document's file, at its relative path."""
+    return lambda doc: (root / (doc.source or doc.id)).read_text(encoding="utf-8")

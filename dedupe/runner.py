@@ -1,0 +1,160 @@
+"""One `dedupe run`: input, output, removal log and report around the pipeline, with checkpoints.
+
+The CLI parses options and calls :func:`run_corpus`; everything about files lives here. Outputs are
+written under temporary names and renamed when the run completes. In stream mode a checkpoint is written
+every ``checkpoint_every`` documents, so a killed run can be finished with ``resume=True`` (see
+``dedupe/resume.py``) and gives byte for byte the output an uninterrupted run gives.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dedupe import resume as resume_mod
+from dedupe import saved_index
+from dedupe.document import Account, Removal
+from dedupe.io import Source, open_input, open_output
+from dedupe.io.jsonl import compression_of
+from dedupe.io.removals import RemovalLog
+from dedupe.pipeline import Decider, Options, run_documents, unique_ids
+from dedupe.report import build_report, write_json_atomic
+
+
+class Interrupted(Exception):
+    """The run was interrupted; its partial output and checkpoint are kept for --resume."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    input: str
+    output: str
+    removed: Path
+    report: Path
+    against: str | None = None
+
+
+@dataclass(frozen=True)
+class InputFormat:
+    text_field: str = "text"
+    id_field: str = "id"
+    encoding_errors: str = "reject"
+    pattern: str = "**/*"
+
+
+def run_corpus(
+    paths: Paths,
+    opts: Options,
+    fmt: InputFormat = InputFormat(),
+    *,
+    overwrite: bool = False,
+    resume: bool = False,
+    update_index: bool = False,
+    checkpoint_every: int = 10_000,
+) -> dict:
+    """Run the pipeline from ``paths.input`` to ``paths.output``; returns the report (also written)."""
+    started = time.perf_counter()
+    account = Account()
+    decider = Decider(opts, account) if paths.against is None else saved_index.load(Path(paths.against), opts, account)
+    source = open_input(
+        paths.input,
+        text_field=fmt.text_field,
+        id_field=fmt.id_field,
+        encoding_errors=fmt.encoding_errors,
+        pattern=fmt.pattern,
+    )
+    resumable = _resumable(paths, opts, source)
+    checkpoint_file = resume_mod.checkpoint_path(paths.output) if resumable is None else None
+    items = unique_ids(source.documents)
+    done = 0
+    if resume:
+        if resumable is not None:
+            raise resume_mod.ResumeError(f"--resume is not possible here: {resumable}")
+        assert checkpoint_file is not None
+        checkpoint = resume_mod.read_checkpoint(checkpoint_file, opts)
+        account = resume_mod.restore_account(checkpoint.account)
+        decider.account = account
+        sink = open_output(
+            paths.output,
+            source.form,
+            text_field=fmt.text_field,
+            id_field=fmt.id_field,
+            resume_bytes=checkpoint.output_bytes,
+        )
+        log = RemovalLog(paths.removed, resume_bytes=checkpoint.removed_bytes)
+        assert sink.tmp is not None
+        kept_text = (
+            resume_mod.jsonl_texts(sink.tmp, fmt.text_field)
+            if sink.form == "jsonl"
+            else resume_mod.folder_texts(sink.tmp)
+        )
+        resume_mod.replay(items, checkpoint.items, log.ids(), kept_text, decider, opts.batch_size)
+        done = checkpoint.items
+    else:
+        sink = open_output(
+            paths.output,
+            source.form,
+            input_path=paths.input,
+            overwrite=overwrite,
+            text_field=fmt.text_field,
+            id_field=fmt.id_field,
+        )
+        log = RemovalLog(paths.removed)
+    try:
+        for outcome in run_documents(items, opts, account, decider=decider, assign_ids=False):
+            if isinstance(outcome, Removal):
+                log.write(outcome)
+            else:
+                sink.write(outcome)
+            done += 1
+            if checkpoint_file is not None and done % checkpoint_every == 0:
+                _checkpoint(checkpoint_file, done, sink, log, account, opts)
+    except KeyboardInterrupt as err:
+        if checkpoint_file is None:
+            sink.abort()
+            log.abort()
+            raise Interrupted("interrupted; no output written") from err
+        _checkpoint(checkpoint_file, done, sink, log, account, opts)
+        raise Interrupted(f"interrupted after {done} documents; run again with --resume to finish") from err
+    except Exception:
+        sink.abort()
+        log.abort()
+        raise
+    sink.commit()
+    log.commit()
+    if checkpoint_file is not None:
+        checkpoint_file.unlink(missing_ok=True)
+    if paths.against is not None and update_index:
+        saved_index.save(decider, Path(paths.against), opts)
+    report_paths = {
+        "input": paths.input,
+        "output": paths.output,
+        "removed": str(paths.removed),
+        "report": str(paths.report),
+    }
+    if paths.against is not None:
+        report_paths["against"] = paths.against
+    report = build_report(account, options=opts.to_json(), paths=report_paths, seconds=time.perf_counter() - started)
+    write_json_atomic(paths.report, report)
+    return report
+
+
+def _resumable(paths: Paths, opts: Options, source: Source) -> str | None:
+    """Why this run could not be resumed (so writes no checkpoints), or None when it can."""
+    if paths.input == "-" or paths.output == "-":
+        return "standard input or output cannot be read again"
+    if not opts.streaming:
+        return "batch mode decides only at the end"
+    if compression_of(paths.output):
+        return "a compressed output cannot be continued"
+    if source.form == "text":
+        return "a single text file is one document"
+    return None
+
+
+def _checkpoint(path: Path, done: int, sink, log: RemovalLog, account: Account, opts: Options) -> None:
+    snapshot = resume_mod.Checkpoint(
+        done, sink.flush(), log.flush(), resume_mod.account_snapshot(account, done), opts.to_json()
+    )
+    resume_mod.write_checkpoint(path, snapshot)
