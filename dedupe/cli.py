@@ -27,7 +27,18 @@ from dedupe.parallel import default_jobs
 from dedupe.pipeline import KEEP_POLICIES, MODES, Decider, Options, process
 from dedupe.report import summary
 
-_OUTPUT_SUFFIXES = (".jsonl.gz", ".jsonl.zst", ".jsonl.zstd", ".json.gz", ".jsonl", ".ndjson", ".json", ".txt")
+_OUTPUT_SUFFIXES = (
+    ".jsonl.gz",
+    ".jsonl.zst",
+    ".jsonl.zstd",
+    ".json.gz",
+    ".jsonl",
+    ".ndjson",
+    ".json",
+    ".txt",
+    ".parquet",
+    ".pq",
+)
 
 
 def default_side_paths(output: str) -> tuple[Path, Path]:
@@ -357,7 +368,7 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     except runner.Interrupted as err:
         _fail(str(err), 1)
     except OSError as err:
-        _fail(f"{err.filename or output}: {err.strerror or err}")
+        _fail(f"{err.filename or output}: {err.strerror or err or type(err).__name__}")
     if not kw["quiet"]:
         click.echo(summary(report), err=True)
     if kw["strict"] and report["rejected"]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from dedupe import resume as resume_mod
 from dedupe import saved_index
 from dedupe.document import Account, Removal
-from dedupe.io import Source, open_input, open_output
+from dedupe.io import Source, open_input, open_output, output_form
 from dedupe.io.jsonl import compression_of
 from dedupe.io.removals import RemovalLog
 from dedupe.pipeline import Decider, Options, run_documents, unique_ids
@@ -99,6 +99,7 @@ def run_corpus(
             overwrite=overwrite,
             text_field=fmt.text_field,
             id_field=fmt.id_field,
+            schema=source.schema,
         )
         log = RemovalLog(paths.removed)
     try:
@@ -150,6 +151,8 @@ def _resumable(paths: Paths, opts: Options, source: Source) -> str | None:
         return "a compressed output cannot be continued"
     if source.form == "text":
         return "a single text file is one document"
+    if output_form(paths.output, source.form) == "parquet":
+        return "a Parquet output is only complete when closed"
     return None
 
 

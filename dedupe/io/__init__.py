@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from dedupe.document import Document, Removal
 from dedupe.io import atomic
 from dedupe.io.jsonl import JsonlWriter, is_jsonl_path, open_binary, read_jsonl
+from dedupe.io.parquet import ParquetWriter, is_parquet_path, parquet_schema, read_parquet
 from dedupe.io.textfiles import FolderWriter, TextFileWriter, is_within, read_folder, read_text_file
 
 __all__ = ["Source", "Sink", "open_input", "open_output", "InputError"]
@@ -26,10 +27,11 @@ class InputError(Exception):
 
 @dataclass
 class Source:
-    form: str  # "folder" | "text" | "jsonl"
+    form: str  # "folder" | "text" | "jsonl" | "parquet"
     path: str
     documents: Iterator[Document | Removal]
     size: int | None = None  # bytes, when known (for progress and throughput)
+    schema: Any = None  # a Parquet input's schema, so a Parquet output keeps every column's type
 
 
 class Writer(Protocol):
@@ -69,6 +71,15 @@ def open_input(
     size = p.stat().st_size
     if is_jsonl_path(path):
         return Source("jsonl", path, _jsonl_docs(path, text_field, id_field, encoding_errors), size)
+    if is_parquet_path(path):
+        try:
+            schema = parquet_schema(path)
+        except Exception as err:  # pyarrow raises several types for a file that is not Parquet
+            raise InputError(f"cannot read {path} as Parquet: {err}") from err
+        if text_field not in schema.names:
+            raise InputError(f"{path} has no column {text_field!r} (columns: {', '.join(schema.names)})")
+        docs = read_parquet(path, name=p.name, text_field=text_field, id_field=id_field)
+        return Source("parquet", path, docs, size, schema)
     doc = read_text_file(p, doc_id=p.name, source=p.name, encoding_errors=encoding_errors)
     return Source("text", path, iter([doc]), size)
 
@@ -81,9 +92,11 @@ def _jsonl_docs(path: str, text_field: str, id_field: str, encoding_errors: str)
 
 
 def output_form(output: str, input_form: str) -> str:
-    """The output keeps the input's form, unless its name asks for JSON Lines (or it is stdout)."""
+    """The output keeps the input's form, unless its name asks for JSON Lines (or it is stdout) or Parquet."""
     if output == "-" or is_jsonl_path(output):
         return "jsonl"
+    if is_parquet_path(output):
+        return "parquet"
     return input_form
 
 
@@ -98,6 +111,7 @@ class Sink:
         text_field: str = "text",
         id_field: str = "id",
         resume_bytes: int | None = None,
+        schema: Any = None,
     ) -> None:
         self.output = output
         self.form = form
@@ -115,6 +129,9 @@ class Sink:
         elif form == "text":
             assert self.tmp is not None, "a text output needs a path"
             self.writer = TextFileWriter(self.tmp)
+        elif form == "parquet":
+            assert self.tmp is not None, "a Parquet output needs a path"
+            self.writer = ParquetWriter(str(self.tmp), schema=schema, text_field=text_field, id_field=id_field)
         elif resume_bytes is not None:
             # a resumed run appends to the partial file after what the last checkpoint had written
             stream = open(target, "r+b")
@@ -159,11 +176,14 @@ def open_output(
     text_field: str = "text",
     id_field: str = "id",
     resume_bytes: int | None = None,
+    schema: Any = None,
 ) -> Sink:
     """The run's output; ``resume_bytes`` continues a killed run's partial output from that size."""
     form = output_form(output, input_form)
     if resume_bytes is not None:
         return Sink(output, form, text_field=text_field, id_field=id_field, resume_bytes=resume_bytes)
+    if form == "parquet" and output == "-":
+        raise atomic.OutputExists("Parquet cannot be written to stdout; give a file name")
     if output != "-":
         final = Path(output)
         if input_path not in (None, "-") and Path(input_path).is_dir() and is_within(final, Path(input_path)):
@@ -176,4 +196,4 @@ def open_output(
         ):
             raise atomic.OutputExists(f"output {output} is the input; choose another")
         atomic.check_writable(final, overwrite=overwrite)
-    return Sink(output, form, text_field=text_field, id_field=id_field)
+    return Sink(output, form, text_field=text_field, id_field=id_field, schema=schema)

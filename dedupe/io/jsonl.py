@@ -46,7 +46,8 @@ def open_binary(path: str, mode: str = "rb", *, like: str | None = None) -> IO[b
         except ImportError as err:  # pragma: no cover - depends on the extra being installed
             raise RuntimeError("reading or writing .zst needs the 'zstd' extra: pip install 'dedupe[zstd]'") from err
         if "r" in mode:
-            return zstandard.open(path, "rb")  # type: ignore[return-value]
+            # the decompression reader has no readline; buffering gives the line iteration we need
+            return io.BufferedReader(zstandard.open(path, "rb"))  # type: ignore[arg-type]
         return zstandard.open(path, "wb")  # type: ignore[return-value]
     return open(path, mode)
 
