@@ -8,13 +8,14 @@ rejected documents under --strict.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from dedupe import __version__, inspection, runner, saved_index
+from dedupe import __version__, config, inspection, runner, saved_index
 from dedupe import normalize as normalize_mod
 from dedupe import repeats as repeats_mod
 from dedupe import resume as resume_mod
@@ -66,7 +67,8 @@ def _fail(message: str, code: int = 1) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="dedupe")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="Log what the run does to stderr (-v: steps, -vv: details).")
+def main(verbose: int) -> None:
     """Clean scraped text and remove near-duplicate documents.
 
     \b
@@ -76,7 +78,12 @@ def main() -> None:
     dedupe index build CORPUS -o IDX  save what a corpus holds, for `run --against IDX`
     dedupe pairs INPUT --min 0.5      candidate pairs with estimated and exact similarity
     dedupe clusters INPUT             each duplicate group with its members' similarities
+
+    Exit status: 0 done, 1 the run failed, 2 usage error (bad option, missing input, output exists),
+    3 done with rejected documents under --strict.
     """
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="dedupe %(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
 
 
 _RULES_HELP = "; ".join(f"{name}: {desc}" for name, desc in normalize_mod.RULE_DESCRIPTIONS.items())
@@ -268,6 +275,16 @@ def _options(kw: dict, **fixed) -> Options:
         raise  # unreachable: _fail exits
 
 
+def _option_spellings(command: click.Command) -> dict[str, str]:
+    """Long option name -> parameter name, for the options of a command that a config file can set."""
+    out = {}
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name and param.name not in ("print_config", "config"):
+            long = next((o[2:] for o in param.opts if o.startswith("--")), param.name)
+            out[long] = param.name
+    return out
+
+
 def _source(input_path: str, kw: dict):
     try:
         return open_input(
@@ -331,6 +348,8 @@ def _source(input_path: str, kw: dict):
     help="Exit with status 3 when the run completed but rejected documents (unreadable, empty, bad lines).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@click.option("--print-config", is_flag=True, help="Print the effective settings as TOML (for --config) and exit.")
+@config.config_option("run")
 @cleaning_options
 def run(input_path: str, output: str, removed_path: str | None, report_path: str | None, **kw) -> None:
     """Clean INPUT, repair repeated blocks, remove exact and near duplicates, write OUTPUT.
@@ -339,6 +358,11 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     Lines on stdin. Every document is kept, removed (with the document it duplicates) or rejected (with
     the reason): read = kept + removed + rejected.
     """
+    if kw.pop("print_config"):
+        settings = {"output": output, "removed": removed_path, "report": report_path, **kw}
+        settings = {name: settings[param] for name, param in _option_spellings(run).items() if param in settings}
+        click.echo(config.to_toml(settings, "run"), nl=False)
+        return
     opts = _options(kw)
     if kw["update_index"] and not kw["against"]:
         _fail("--update-index needs --against INDEX", 2)
@@ -386,6 +410,7 @@ def index() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="The index folder to write.")
 @_apply(SIGNATURE_OPTIONS + INPUT_OPTIONS)
 @click.option("--overwrite", is_flag=True, help="Replace an existing index.")
+@config.config_option("index.build")
 @cleaning_options
 def index_build(input_path: str, output: str, **kw) -> None:
     """Index CORPUS's documents (its own duplicates are not indexed) for `dedupe run --against`."""
@@ -433,6 +458,7 @@ def _write_lines(output: str, rows: Iterable[dict]) -> int:
 )
 @click.option("-o", "--output", default="-", show_default=True, help="JSON Lines file for the pairs ('-': stdout).")
 @_apply(SIGNATURE_OPTIONS + INPUT_OPTIONS)
+@config.config_option("pairs")
 @cleaning_options
 def pairs(input_path: str, minimum: float, output: str, **kw) -> None:
     """List candidate pairs of INPUT with their estimated and exact Jaccard, most similar first.
@@ -450,6 +476,7 @@ def pairs(input_path: str, minimum: float, output: str, **kw) -> None:
 @click.argument("input_path", metavar="INPUT")
 @click.option("-o", "--output", default="-", show_default=True, help="JSON Lines file for the clusters ('-': stdout).")
 @_apply(SIGNATURE_OPTIONS + POLICY_OPTIONS + INPUT_OPTIONS)
+@config.config_option("clusters")
 @cleaning_options
 def clusters(input_path: str, output: str, **kw) -> None:
     """Write each duplicate group of INPUT (the kept document and its removed duplicates) with the estimated

@@ -8,6 +8,7 @@ every ``checkpoint_every`` documents, so a killed run can be finished with ``res
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from dedupe.io.jsonl import compression_of
 from dedupe.io.removals import RemovalLog
 from dedupe.pipeline import Decider, Options, run_documents, unique_ids
 from dedupe.report import build_report, write_json_atomic
+
+logger = logging.getLogger("dedupe.run")
 
 
 class Interrupted(Exception):
@@ -65,6 +68,24 @@ def run_corpus(
         pattern=fmt.pattern,
     )
     resumable = _resumable(paths, opts, source)
+    logger.info(
+        "input %s (%s), output %s, %s mode, %d job(s)",
+        paths.input,
+        source.form,
+        paths.output,
+        "stream" if opts.streaming else "batch",
+        opts.jobs,
+    )
+    logger.info(
+        "near-duplicates: threshold %.2f, %d permutations, %d bands x %d rows, verify %s",
+        opts.threshold,
+        opts.num_perm,
+        decider.index.bands,
+        decider.index.rows,
+        opts.verify,
+    )
+    if resumable is not None:
+        logger.info("no checkpoints: %s", resumable)
     checkpoint_file = resume_mod.checkpoint_path(paths.output) if resumable is None else None
     items = unique_ids(source.documents)
     done = 0
@@ -89,6 +110,7 @@ def run_corpus(
             if sink.form == "jsonl"
             else resume_mod.folder_texts(sink.tmp)
         )
+        logger.info("resuming after %d documents", checkpoint.items)
         resume_mod.replay(items, checkpoint.items, log.ids(), kept_text, decider, opts.batch_size)
         done = checkpoint.items
     else:

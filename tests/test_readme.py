@@ -30,3 +30,25 @@ def test_python_example_prints_what_its_comments_say():
 def test_readme_opens_with_the_two_setup_commands():
     head = README.split("\n## ", 1)[0]
     assert "make run" in head and "make test" in head
+
+
+def shell_commands() -> list[str]:
+    """The commands of the README's sh blocks that use dedupe (set-up commands `make ...` aside),
+    with continuation lines joined and comments dropped."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", README, flags=re.S):
+        joined = block.replace("\\\n", " ")
+        for line in joined.splitlines():
+            line = line.split("  #", 1)[0].strip()
+            if "dedupe" in line and not line.startswith(("make ", "dedupe ")):
+                commands.append(line)
+    return commands
+
+
+def test_readme_shell_commands_work_as_written(tmp_path):
+    commands = shell_commands()
+    assert len(commands) >= 5
+    for command in commands:
+        runnable = command.replace(".venv/bin/dedupe", f"{sys.executable} -m dedupe").replace("/tmp/", f"{tmp_path}/")
+        proc = subprocess.run(["bash", "-o", "pipefail", "-c", runnable], capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, f"{command}\n{proc.stderr}"
