@@ -43,6 +43,25 @@ class Deduplicator:
             original = originals.pop(outcome.order)
             yield self._reshape(original, outcome) if self.clean else original
 
+    def keep_batch(self, batch: Mapping[str, list[Any]]) -> list[bool]:
+        """One bool per row of a column batch: for Hugging Face ``dataset.filter(dd.keep_batch, batched=True)``.
+
+        Rows are decided in order against everything this Deduplicator kept before (across batches), and
+        removed rows are recorded in ``self.removed``. Cleaning is a separate ``dataset.map`` step.
+        """
+        texts = batch[self.text_field]
+        ids = batch.get(self.id_field) or [None] * len(texts)
+        rows = [{self.id_field: i, self.text_field: t} for i, t in zip(ids, texts, strict=True)]
+        originals: dict[int, Any] = {}
+        keep = []
+        for outcome in run_documents(
+            self._documents(rows, originals), self.options, self.account, decider=self._decider
+        ):
+            keep.append(isinstance(outcome, Document))
+            if isinstance(outcome, Removal):
+                self.removed.append(outcome)
+        return keep
+
     def _documents(self, items: Iterable[Any], originals: dict[int, Any]) -> Iterator[Document | Removal]:
         for item in items:
             order = self._count

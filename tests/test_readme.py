@@ -16,7 +16,7 @@ def python_blocks() -> list[str]:
 
 
 def test_python_example_prints_what_its_comments_say():
-    (block,) = python_blocks()
+    block = python_blocks()[0]
     proc = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     expected = [m.group(1).strip() for m in re.finditer(r"print\(.*\)\s+# (.*)", block)]
@@ -25,6 +25,13 @@ def test_python_example_prints_what_its_comments_say():
     assert printed[1].startswith("'Scrapers often emit a paragraph twice, like this one here.\\nThe end.'")
     assert printed[2] == expected[2]
     assert printed[3] == expected[3]
+
+
+def test_datasets_example_is_the_one_tests_run():
+    example = python_blocks()[1].strip()
+    test = (ROOT / "tests" / "test_datasets.py").read_text()
+    for line in example.splitlines():
+        assert line.replace("batch_size=1000", "batch_size=2") in test
 
 
 def test_readme_opens_with_the_two_setup_commands():
