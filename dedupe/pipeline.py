@@ -11,8 +11,9 @@ against the documents kept so far, so the output is the same for every ``jobs`` 
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import islice
@@ -264,10 +265,14 @@ def _decide_by_policy(
 ) -> Iterator[Outcome]:
     """Batch mode: spill every prepared document to disk, decide them in the keep policy's order (so the
     one a policy prefers is kept and the others are removed as its duplicates), then read them back and
-    give the outcomes in input order. Memory holds a few numbers per document, not the corpus."""
-    spill = Spill(opts.temp_dir)
+    give the outcomes in input order.
+
+    Memory holds a few numbers per document (spill offsets, the policy key, where each decision went),
+    not the corpus: the decisions themselves are spilled too.
+    """
+    spill, decisions = Spill(opts.temp_dir), Spill(opts.temp_dir)
     try:
-        positions: list[int] = []  # spill position of each prepared document, in input order
+        positions = array("q")  # spill position of each prepared document, in input order
         keys: list[Any] = []
         for batch in prepared_batches:
             for p in batch:
@@ -277,21 +282,25 @@ def _decide_by_policy(
                     keys.append(_policy_key(p, opts))
         spill.flush()
         account.count("batch", "spilled_bytes", spill.nbytes)
-        removals: dict[int, Removal] = {}
+        removal_at = np.full(len(spill), -1, dtype=np.int64)  # spill position -> its Removal in `decisions`
         ranked = policy_order(keys, opts)
+        del keys
+        grouped: set[str] = set()
         for start in range(0, len(ranked), opts.batch_size):
             chunk_pos = [positions[j] for j in ranked[start : start + opts.batch_size]]
             chunk = [spill.get(pos) for pos in chunk_pos]
             for pos, outcome in zip(chunk_pos, decider.decide(chunk), strict=True):
                 if isinstance(outcome, Removal):
-                    removals[pos] = outcome
-        grouped = {r.duplicate_of for r in removals.values() if r.duplicate_of} if opts.drop_all else set()
+                    removal_at[pos] = decisions.append(outcome)
+                    if opts.drop_all and outcome.duplicate_of:
+                        grouped.add(outcome.duplicate_of)
+        decisions.flush()
         for pos, p in enumerate(spill):
             outcome: Outcome
             if isinstance(p, Removal):
                 outcome = p
-            elif pos in removals:
-                outcome = removals[pos]
+            elif removal_at[pos] >= 0:
+                outcome = decisions.get(int(removal_at[pos]))
             elif p.doc.id in grouped:
                 reason = "has duplicates, and --drop-all removes every member of a duplicate group"
                 outcome = Removal(p.doc.id, "drop-all", reason, source=p.doc.source)
@@ -301,6 +310,7 @@ def _decide_by_policy(
             yield outcome
     finally:
         spill.close()
+        decisions.close()
 
 
 def _policy_key(p: Prepared, opts: Options) -> Any:
@@ -311,22 +321,21 @@ def _policy_key(p: Prepared, opts: Options) -> Any:
     return None
 
 
-def policy_order(keys: list[Any], opts: Options) -> list[int]:
+def policy_order(keys: list[Any], opts: Options) -> Sequence[int]:
     """Positions (into input order) in the order documents claim their place: a group's preferred one first.
 
     ``first``: input order. ``longest``: longest cleaned text first. ``keep_by``: highest value of that
     record field first (numbers numerically, strings as text, so ISO dates put the newest first);
     records without the field come last. Ties always go to input order (the sorts are stable).
     """
-    ranked = list(range(len(keys)))
     if opts.keep_by is not None:
-        with_value = [i for i in ranked if keys[i] is not None]
-        without = [i for i in ranked if keys[i] is None]
+        with_value = [i for i, key in enumerate(keys) if key is not None]
+        without = [i for i, key in enumerate(keys) if key is None]
         with_value.sort(key=keys.__getitem__, reverse=True)  # reverse keeps ties in input order
         return with_value + without
     if opts.keep == "longest":
-        ranked.sort(key=lambda i: -keys[i])
-    return ranked
+        return np.argsort(-np.asarray(keys, dtype=np.int64), kind="stable")
+    return range(len(keys))
 
 
 def _sort_value(doc: Document, field: str) -> tuple[int, float | str] | None:
