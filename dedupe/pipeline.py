@@ -27,6 +27,7 @@ from dedupe.document import Account, Document, Removal
 from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, exact_jaccard
 from dedupe.near.minhash import EMPTY, signatures
 from dedupe.parallel import ordered_map
+from dedupe.repetition import GOPHER_LIMITS, over_limits, repetition_stats
 from dedupe.spill import Spill
 
 KEEP_POLICIES = ("first", "longest")
@@ -55,6 +56,8 @@ class Options:
     straight_quotes: bool = False
     unicode_form: str = "NFC"
     repeats: bool = True
+    repetition_filter: bool = False
+    max_repetition: tuple[tuple[str, float], ...] = ()
     exact: bool = True
     near: bool = True
     jobs: int = 1
@@ -71,6 +74,11 @@ class Options:
             raise ValueError(f"keep must be one of {', '.join(KEEP_POLICIES)}, got {self.keep!r}")
         if not 0.0 < self.threshold < 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        bad_stats = {name for name, _ in self.max_repetition} - set(GOPHER_LIMITS)
+        if bad_stats:
+            raise ValueError(
+                f"unknown repetition statistic(s) {sorted(bad_stats)}; they are {', '.join(GOPHER_LIMITS)}"
+            )
         unknown = set(self.skip_rules) - set(normalize_mod.RULES)
         if unknown:
             raise ValueError(f"unknown rule(s) {sorted(unknown)}; rules are {', '.join(normalize_mod.RULES)}")
@@ -83,9 +91,17 @@ class Options:
             return self.keep == "first" and self.keep_by is None and not self.drop_all
         return self.mode == "stream"
 
+    @property
+    def repetition_limits(self) -> dict[str, float] | None:
+        """The Gopher limits a document must stay within after repair, or None when the filter is off."""
+        if not (self.repetition_filter or self.max_repetition):
+            return None
+        return {**GOPHER_LIMITS, **dict(self.max_repetition)}
+
     def to_json(self) -> dict:
         out = asdict(self)
         out["skip_rules"] = list(self.skip_rules)
+        out["max_repetition"] = [list(pair) for pair in self.max_repetition]
         return out
 
 
@@ -141,6 +157,12 @@ def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
             text = repaired.text
     if not text.strip():
         return Removal(doc.id, "normalize", "no text left after cleaning", rejected=True, source=doc.source)
+    limits = opts.repetition_limits
+    if limits is not None:
+        reasons = over_limits(repetition_stats(text), limits)
+        if reasons:
+            reason = "too repetitive even after repair: " + ", ".join(reasons)
+            return Removal(doc.id, "repeats", reason, source=doc.source)
     doc.text = text
     return Prepared(doc, _digest(text), stats=stats)
 

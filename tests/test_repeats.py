@@ -16,10 +16,15 @@ from dedupe.repeats import (
     RemovedBlock,
     Repaired,
     _block_pass,
+    _fast_checks,
+    _keyed,
     _keys,
     _may_have_block_repeats,
+    _may_have_sentence_repeats,
     _Opts,
     _paragraphs,
+    _sentence_pass,
+    _sentence_text,
     block_key,
     format_removed,
     remove_repeats,
@@ -324,7 +329,10 @@ def test_near_threshold_parameter():
     text = f"{NEAR}\n\n{later}"
     assert remove_repeats(text) == text  # 3 of 24 words: ratio 0.875
     assert remove_repeats(text, near_threshold=0.85) == NEAR
-    assert remove_repeats(f"{NEAR}\n\n{NEAR} Reuter", near_threshold=1.01) == f"{NEAR}\n\n{NEAR} Reuter"
+    text = f"{NEAR}\n\n{NEAR} Reuter"
+    assert remove_repeats(text, near_threshold=1.01, min_run_chars=10**6) == text  # both searches off
+    # near search off: the repeated sentence is still a long repeated run, and it goes on its own
+    assert remove_repeats(text, near_threshold=1.01) == f"{NEAR}\n\nReuter"
 
 
 # ------------------------------------------------------------------------------------ sentence runs
@@ -370,17 +378,32 @@ def test_body_pasted_twice_with_paragraphs_joined():
     assert remove_repeats(text) == first
 
 
-def test_partial_line_at_run_edge_stays_and_no_sentence_is_cut():
+def test_run_inside_wrapped_lines_is_cut_at_sentence_boundaries():
     tail = "This closing sentence is new and must stay."
     lead = "A new opening sentence stays as well."
     second = textwrap.fill(f"{lead} {BODY[0]} {BODY[1]} {tail}", 64)
-    text = "\n".join(BODY) + "\n\n" + second
-    out = remove_repeats(text)
-    assert lead in out and tail in out
-    assert out.startswith("\n".join(BODY))
-    # Every kept line of the second copy starts a sentence or continues one that is kept whole.
-    kept_second = out[len("\n".join(BODY)) :]
-    assert block_key(lead) in block_key(kept_second) and block_key(tail) in block_key(kept_second)
+    first = "\n".join(BODY)
+    text = f"{first}\n\n{second}"
+    result = repair(text)
+    out = result.text
+    assert out.startswith(f"{first}\n\n")
+    # exactly the new sentences are left of the second copy, one space between them
+    assert block_key(out[len(first) + 2 :]) == block_key(f"{lead} {tail}")
+    assert "  " not in out and " \n" not in out
+    (block,) = result.removed
+    assert block.kind == "sentences"
+    assert block_key(text[block.start : block.end]) == block_key(f"{BODY[0]} {BODY[1]}")
+    assert text[slice(*block.repeat_of)] == f"{BODY[0]}\n{BODY[1]}"
+    check_spans(text, result)
+
+
+def test_run_reaching_the_end_of_a_paragraph_takes_the_space_before_it():
+    # (long enough that the paragraph is not a near repeat of BODY[0] as a whole)
+    lead = "A new opening sentence, long enough to matter on its own, stays where it is in this paragraph."
+    wrapped = textwrap.fill(f"{lead} {BODY[0]}", 64)
+    text = f"{BODY[0]}\n\n{wrapped}\n\nThe end."
+    kept = wrapped[: wrapped.index("paragraph.") + len("paragraph.")]  # the lead, as it was wrapped
+    assert remove_repeats(text) == f"{BODY[0]}\n\n{kept}\n\nThe end."
 
 
 def test_short_repeated_sentences_do_not_make_a_run():
@@ -448,9 +471,22 @@ def test_property_text_without_repeats_is_unchanged(numbers):
 @given(documents() | st.lists(st.text(alphabet="abc \n", max_size=30), max_size=20).map("\n".join),
        st.integers(1, 50))
 @_PROPS
-def test_property_fast_check_never_hides_a_block_repeat(text, min_chars):
-    keys = _keys(text)
+def test_property_fast_checks_never_hide_a_repeat(text, min_chars):
+    joined, keys = _keyed(text)
+    assert keys == _keys(text) and joined == "\n".join(keys)
     paras = _paragraphs(keys)
-    opts = _Opts(min_chars, 1, 0.5, 100)
+    opts = _Opts(min_chars, 1, 0.5, min_chars)
     if _block_pass(keys, paras, opts):
-        assert _may_have_block_repeats(keys, paras, min_chars)
+        assert _may_have_block_repeats(joined, keys, min_chars)
+    if _sentence_pass(joined, keys, paras, opts):
+        assert _may_have_sentence_repeats(_sentence_text(joined))
+
+
+@given(documents() | st.text(alphabet=st.sampled_from("ab .!?\n\n\t\u00a0\u2019A\u00e9\")"), max_size=120)
+       | st.text(max_size=200), st.integers(1, 50))
+@_PROPS
+def test_property_compiled_checks_equal_the_python_checks(text, min_chars):
+    joined, keys = _keyed(text)
+    sentence_text = _sentence_text(joined)
+    python = (_may_have_block_repeats(joined, keys, min_chars), _may_have_sentence_repeats(sentence_text))
+    assert _fast_checks(text, min_chars) == python
