@@ -51,6 +51,9 @@ def summary(report: dict) -> str:
     size = f"{chars / 1e6:.1f} M chars" if chars >= 1e6 else f"{chars / 1e3:.1f} K chars"
     rate = f", {chars / 1e6 / secs:.1f} M chars/s" if secs > 0 and chars >= 1e6 else ""
     removed = f"exact {stage('exact', 'removed')}, near {stage('near', 'removed')}"
+    for extra in ("repeats", "drop-all"):
+        if stage(extra, "removed"):
+            removed += f", {extra} {stage(extra, 'removed')}"
     edited = (
         f"normalised {stage('normalize', 'documents_changed')}, "
         f"repeats repaired {stage('repeats', 'documents_changed')} ({stage('repeats', 'blocks')} blocks)"
