@@ -115,7 +115,7 @@ def test_ftfy(text, expected):
 
 def test_ftfy_straight_quotes_and_widths():
     assert only("ftfy", "\u201chi\u201d it\u2019s") == "\u201chi\u201d it\u2019s"
-    assert only("ftfy", "\u201chi\u201d it\u2019s", straight_quotes=True) == "\"hi\" it's"
+    assert only("ftfy", "\u201chi\u201d it\u2019s", straight_quotes=True) == '"hi" it\'s'
     assert only("ftfy", "\u4f60\u597d\uff0c\u4e16\u754c\u3002") == "\u4f60\u597d\uff0c\u4e16\u754c\u3002"
 
 
@@ -129,9 +129,7 @@ def test_ftfy_leaves_line_breaks_and_controls_to_our_rules():
 def test_odd_spaces():
     text = "a\u00a0b\u202fc\u2007d\u2003e\u205ff\u1680g\u3000h"
     assert only("odd_spaces", text) == "a b c d e f g h"
-    assert only("odd_spaces", "\ufeffzero\u200bwidth\u2060joiner soft\u00adhyphen") == (
-        "zerowidthjoiner softhyphen"
-    )
+    assert only("odd_spaces", "\ufeffzero\u200bwidth\u2060joiner soft\u00adhyphen") == ("zerowidthjoiner softhyphen")
     kept = "\U0001f468\u200d\U0001f469 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # ZWJ emoji, Persian ZWNJ
     assert only("odd_spaces", kept) == kept
 
@@ -153,6 +151,8 @@ def test_control_chars():
         ("see [ ](  ) and ![](<>)", "see and "),
         ("x![]()y", "x y"),  # no invented word
         ("[![]()]()", ""),
+        ("a " + "[" * 30 + "![]( )" + "]()" * 30 + " b", "a b"),  # nested: one linear pass
+        ("[a![]()]()", "[a]()"),
         ("![alt]()", "![alt]()"),  # has text: not empty
         ("[](http://x)", "[](http://x)"),  # has a target
         ("![]() |", "|"),
@@ -169,7 +169,7 @@ def test_empty_links(text, expected):
         ("a\n| |\n\u2022\n---\n____\n>\nb", "a\nb"),
         ("\u00bb\n\u00ab \u00bb", "\u00bb\n\u00ab \u00bb"),  # guillemets are quotes
         ("a\n* * *\nb\n***\nc\n\u2042", "a\n* * *\nb\n***\nc\n\u2042"),  # scene breaks
-        ("}\n});\n\"?\"\n\u201c\u2026\u201d", "}\n});\n\"?\"\n\u201c\u2026\u201d"),  # code, dialogue
+        ('}\n});\n"?"\n\u201c\u2026\u201d', '}\n});\n"?"\n\u201c\u2026\u201d'),  # code, dialogue
         ("\U0001f389\U0001f389", "\U0001f389\U0001f389"),  # emoji
         ("x\n|\n", "x\n"),
         ("|\nx", "x"),

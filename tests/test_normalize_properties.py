@@ -64,6 +64,13 @@ def test_idempotent_and_explain_agrees(skip, text):
 
 
 @SETTINGS
+@given(text=TEXTS, skip=st.sets(st.sampled_from(RULES)), form=st.sampled_from(["NFC", "NFKC"]))
+def test_idempotent_for_any_set_of_skipped_rules(text, skip, form):
+    once = clean(text, skip=skip, form=form)
+    assert clean(once, skip=skip, form=form) == once
+
+
+@SETTINGS
 @given(text=st.text(ANY_CHAR))
 def test_never_raises_on_any_string(text):
     out = normalize(text, explain=True)
@@ -171,3 +178,14 @@ def test_corpus_mojibake_is_repaired_and_clean_text_skips_ftfy():
         elif case["kind"] == "clean":
             assert gate.search(case["text"]) is None, case["note"]
             assert gated_fix_text(case["text"], config) == (case["text"], [])
+
+
+@pytest.mark.parametrize("filler", ["&", "\u201c\u201d ", "x\u201d", "\u2022 & "])
+def test_gate_is_exact_after_many_unconfirmed_hits(filler):
+    """Past MISSES_BEFORE_FULL_REGEX unconfirmed hits the gate switches to one regex; still exact."""
+    config = CONFIGS[0]
+    for tail in ["caf\u00c3\u00a9", "\u00e9\u201c", "\u201d\u00e9", "&eacute;", "\u201d\u201c", "plain"]:
+        text = filler * 100 + tail + "\n" + filler * 50 + "\n" + tail
+        hit = ftfy_gate(config).search(text)
+        assert (hit is None) == (tail == "plain")
+        assert gated_fix_text(text, config)[0] == ftfy.fix_text(text, config)

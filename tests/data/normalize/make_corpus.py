@@ -32,12 +32,12 @@ CONFIG = ftfy.TextFixerConfig(
 )
 
 CLEAN = {
-    "english": "The committee\u2019s report \u2014 published on Tuesday \u2014 said \u201cthe results are clear\u201d\u2026",
+    "english": "The committee\u2019s report \u2014 published on Tuesday \u2014 said "
+    "\u201cthe results are clear\u201d\u2026",
     "english-ascii": "It was the best of times, it was the worst of times; Q&A at 5 p.m. (see p. 12).",
     "french": "L\u2019\u00e9t\u00e9 dernier, nous \u00e9tions \u00e0 Gen\u00e8ve o\u00f9 il fait tr\u00e8s beau ; "
     "\u00e7a va, gar\u00e7on ? D\u00e9j\u00e0 vu.",
-    "german": "Die Stra\u00dfe war nass, und die Kinder sp\u00fcrten die K\u00e4lte \u2013 sch\u00f6n war es "
-    "trotzdem.",
+    "german": "Die Stra\u00dfe war nass, und die Kinder sp\u00fcrten die K\u00e4lte \u2013 sch\u00f6n war es trotzdem.",
     "spanish": "El ni\u00f1o comi\u00f3 una manzana y dijo que ma\u00f1ana ir\u00eda a la estaci\u00f3n.",
     "portuguese": "S\u00e3o Paulo \u00e9 a maior cidade do pa\u00eds; a popula\u00e7\u00e3o cresceu muito.",
     "polish": "Za\u017c\u00f3\u0142\u0107 g\u0119\u015bl\u0105 ja\u017a\u0144, powiedzia\u0142a pani "
@@ -45,8 +45,7 @@ CLEAN = {
     "czech": "P\u0159\u00edli\u0161 \u017elu\u0165ou\u010dk\u00fd k\u016f\u0148 \u00fap\u011bl "
     "\u010f\u00e1belsk\u00e9 \u00f3dy.",
     "turkish": "Ankara\u2019da ya\u011fmur ya\u011f\u0131yor; \u00e7ocuklar okula gitti.",
-    "vietnamese": "Ti\u1ebfng Vi\u1ec7t l\u00e0 ng\u00f4n ng\u1eef ch\u00ednh th\u1ee9c c\u1ee7a "
-    "Vi\u1ec7t Nam.",
+    "vietnamese": "Ti\u1ebfng Vi\u1ec7t l\u00e0 ng\u00f4n ng\u1eef ch\u00ednh th\u1ee9c c\u1ee7a Vi\u1ec7t Nam.",
     "russian": "\u0412\u0441\u0435 \u0441\u0447\u0430\u0441\u0442\u043b\u0438\u0432\u044b\u0435 "
     "\u0441\u0435\u043c\u044c\u0438 \u043f\u043e\u0445\u043e\u0436\u0438 \u0434\u0440\u0443\u0433 "
     "\u043d\u0430 \u0434\u0440\u0443\u0433\u0430.",
@@ -62,8 +61,7 @@ CLEAN = {
     "korean": "\ud55c\uad6d\uc5b4\ub294 \uc544\ub984\ub2e4\uc6b4 \uc5b8\uc5b4\uc785\ub2c8\ub2e4.",
     "arabic": "\u0627\u0644\u0644\u063a\u0629 \u0627\u0644\u0639\u0631\u0628\u064a\u0629 "
     "\u062c\u0645\u064a\u0644\u0629 \u062c\u062f\u0627\u064b.",
-    "hebrew": "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd, \u05de\u05d4 \u05e9\u05dc\u05d5\u05de"
-    "\u05da?",
+    "hebrew": "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd, \u05de\u05d4 \u05e9\u05dc\u05d5\u05de\u05da?",
     "hindi": "\u0939\u093f\u0928\u094d\u0926\u0940 \u092d\u093e\u0930\u0924 \u0915\u0940 "
     "\u092d\u093e\u0937\u093e \u0939\u0948\u0964",
     "thai": "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22\u0e40\u0e1b\u0e47\u0e19\u0e20\u0e32\u0e29"
