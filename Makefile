@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= seeds.clean
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench clean-out
+.PHONY: run test lint bench java
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +16,17 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,zstd,parquet]'
+	$(BIN)/python -m pip install --quiet -e '.[test,zstd,parquet,spark]'
 	touch $@
+
+# Spark needs a Java runtime; install one from the system's packages when there is none.
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
 
 run: $(VENV)/.installed
 	$(BIN)/dedupe run seeds -o $(OUT) --overwrite
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test java
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

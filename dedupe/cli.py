@@ -363,6 +363,15 @@ def _source(input_path: str, kw: dict):
     help="A saved index (dedupe index build): documents already in it are removed as its duplicates.",
 )
 @click.option("--update-index", is_flag=True, help="With --against: add this run's kept documents to the index.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Run on this machine, or on Apache Spark (the 'spark' extra) with the same results.",
+)
+@click.option("--spark-master", default=None, metavar="URL", help="With --engine spark: the master, e.g. local[4].")
+@click.option("--spark-remote", default=None, metavar="URL", help="With --engine spark: a Spark Connect sc:// URL.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing non-empty OUTPUT.")
 @click.option(
     "--resume",
@@ -411,8 +420,18 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
         kw["against"],
     )
     fmt = runner.InputFormat(kw["text_field"], kw["id_field"], kw["encoding_errors"], kw["pattern"])
+    engine = _run_spark if kw["engine"] == "spark" else _run_local
+    report = engine(paths, opts, fmt, kw)
+    if not kw["quiet"]:
+        click.echo(summary(report), err=True)
+    if kw["strict"] and report["rejected"]:
+        click.echo(f"dedupe: {report['rejected']} document(s) rejected (--strict); see {paths.removed}", err=True)
+        sys.exit(3)
+
+
+def _run_local(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: dict) -> dict:
     try:
-        report = runner.run_corpus(
+        return runner.run_corpus(
             paths,
             opts,
             fmt,
@@ -426,12 +445,36 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
     except runner.Interrupted as err:
         _fail(str(err), 1)
     except OSError as err:
-        _fail(f"{err.filename or output}: {err.strerror or err or type(err).__name__}")
-    if not kw["quiet"]:
-        click.echo(summary(report), err=True)
-    if kw["strict"] and report["rejected"]:
-        click.echo(f"dedupe: {report['rejected']} document(s) rejected (--strict); see {paths.removed}", err=True)
-        sys.exit(3)
+        _fail(f"{err.filename or paths.output}: {err.strerror or err or type(err).__name__}")
+    raise AssertionError("unreachable")
+
+
+def _run_spark(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: dict) -> dict:
+    for flag in ("against", "resume"):
+        if kw[flag]:
+            _fail(f"--{flag} is not available with --engine spark", 2)
+    try:
+        from dedupe import spark
+    except ImportError as err:  # pragma: no cover - depends on the extra
+        _fail(f"--engine spark needs the 'spark' extra (pip install 'dedupe[spark]'): {err}", 2)
+    try:
+        return spark.run(
+            paths.input,
+            paths.output,
+            paths.removed,
+            paths.report,
+            opts,
+            master=kw["spark_master"],
+            remote=kw["spark_remote"],
+            text_field=fmt.text_field,
+            id_field=fmt.id_field,
+            encoding_errors=fmt.encoding_errors,
+            pattern=fmt.pattern,
+            overwrite=kw["overwrite"],
+        )
+    except (InputError, OutputExists) as err:
+        _fail(str(err), 2)
+    raise AssertionError("unreachable")
 
 
 @main.group()

@@ -34,6 +34,14 @@ def test_datasets_example_is_the_one_tests_run():
         assert line.replace("batch_size=1000", "batch_size=2") in test
 
 
+def test_spark_example_is_the_one_tests_run():
+    example = python_blocks()[2].strip()
+    assert "deduplicate(df" in example
+    test = (ROOT / "tests" / "test_spark.py").read_text()
+    for line in example.splitlines():
+        assert line.strip() in test
+
+
 def test_readme_opens_with_the_two_setup_commands():
     head = README.split("\n## ", 1)[0]
     assert "make run" in head and "make test" in head

@@ -1,0 +1,292 @@
+"""The Spark engine gives the local engine's results: same kept documents, same removal log (same
+``duplicate_of``), same account. One local[2] session serves the whole module."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyspark")
+
+from click.testing import CliRunner  # noqa: E402
+from conftest import SEEDS  # noqa: E402
+from corpora import document, edit, vocabulary, with_near_duplicates  # noqa: E402
+
+from dedupe import spark as dspark  # noqa: E402
+from dedupe.cli import main  # noqa: E402
+from dedupe.document import Account, Document, Removal  # noqa: E402
+from dedupe.io.jsonl import read_jsonl  # noqa: E402
+from dedupe.io.textfiles import read_text_file  # noqa: E402
+from dedupe.near.lsh import band_keys  # noqa: E402
+from dedupe.near.minhash import signatures  # noqa: E402
+from dedupe.pipeline import Options, run_documents  # noqa: E402
+
+pytestmark = pytest.mark.spark
+
+VOCAB = vocabulary()
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("dedupe-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.driver.memory", "2g")
+        .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Corpora
+
+
+def constructed() -> list[dict]:
+    """Unrelated documents, edited copies at 1-20 % word edits, exact copies, a copy that only differs in
+    whitespace (same cleaned text), a repeated id, and a chain A~B~C~D (each 2 % from the one before)."""
+    docs = [{"id": f"d{i:02d}", "text": document(300, seed=i, vocab=VOCAB)} for i in range(40)]
+    docs = with_near_duplicates(docs, share=0.5, seed=3)
+    docs += [{"id": "copy-a", "text": docs[0]["text"]}, {"id": "copy-b", "text": docs[5]["text"] + "  \n"}]
+    docs += [{"id": "copy-c", "text": docs[0]["text"]}, {"id": "copy-a", "text": "Same id, other text: gets #2."}]
+    return docs + chain()
+
+
+def chain() -> list[dict]:
+    a = document(400, seed=900, vocab=VOCAB)
+    b = edit(a, 0.02, seed=1, vocab=VOCAB)
+    c = edit(b, 0.02, seed=50, vocab=VOCAB)
+    d = edit(c, 0.02, seed=77, vocab=VOCAB)
+    return [{"id": n, "text": t} for n, t in zip("ABCD", (a, b, c, d), strict=True)]
+
+
+def local_outcomes(docs: list[dict], opts: Options) -> list[tuple]:
+    """(status, step, reason, duplicate_of, similarity) per document, in input order."""
+    items = [Document(d["id"], d["text"], order=i, record=d) for i, d in enumerate(docs)]
+    return [_key(o) for o in run_documents(items, opts, Account())]
+
+
+def _key(o: Document | Removal) -> tuple:
+    if isinstance(o, Document):
+        return ("kept", None, None, None, None)
+    return ("removed", o.step, o.reason, o.duplicate_of, o.similarity)
+
+
+def spark_outcomes(spark, docs: list[dict], **options) -> list[tuple]:
+    rows = [(i, d["id"], d["text"], d.get("date")) for i, d in enumerate(docs)]
+    df = spark.createDataFrame(rows, "n long, id string, text string, date string")
+    out = dspark.deduplicate(df, order_col="n", **options).orderBy("n")
+    return [(r.status, r.step, r.reason, r.duplicate_of, r.similarity) for r in out.collect()]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The same per-item reading as dedupe.io
+
+
+BAD_LINES = [
+    b'\xef\xbb\xbf{"id": "bom", "text": "A line that starts the file with a byte-order mark."}\n',
+    b"\n",
+    b"   \r\n",
+    b'{"id": "crlf", "text": "Windows line ending here."}\r\n',
+    b'{"id": "trunc", "text": "cut off in the middle\n',
+    b"[1, 2, 3]\n",
+    b'{"id": "notext", "body": "x"}\n',
+    b'{"id": "num", "text": 42}\n',
+    b'{"text": "no id: gets FILE:LINE"}\n',
+    b'{"id": "latin", "text": "caf\xe9"}\n',
+    b"\x00\x01\x02\x03 binary\n",
+    b'{"id": {"nested": 1}, "text": "dict id falls back"}\n',
+    b'{"id": "last", "text": "unterminated last line',
+]
+
+
+def test_jsonl_line_parser_equals_read_jsonl():
+    import io
+
+    for policy in ("reject", "replace", "detect"):
+        expected = list(read_jsonl(io.BytesIO(b"".join(BAD_LINES)), name="f.jsonl", encoding_errors=policy))
+        got = [
+            dspark.parse_jsonl_line(raw, n, name="f.jsonl", encoding_errors=policy)
+            for n, raw in enumerate(BAD_LINES, 1)
+        ]
+        got = [g for g in got if g is not None]
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected, strict=True):
+            if isinstance(e, Document):
+                assert (g.id, g.text, g.record, g.edits) == (e.id, e.text, e.record, e.edits)
+            else:
+                assert g == e
+
+
+def test_text_file_item_equals_read_text_file(tmp_path):
+    for name, data in {"a.txt": b"\xef\xbb\xbfhello", "b.txt": b"caf\xe9", "c.bin": b"\x00\x01", "d.txt": b""}.items():
+        (tmp_path / name).write_bytes(data)
+        for policy in ("reject", "detect"):
+            e = read_text_file(tmp_path / name, doc_id=name, source=name, order=3, encoding_errors=policy)
+            g = dspark.text_file_item(data, name, 3, policy)
+            if isinstance(e, Document):
+                assert (g.id, g.text, g.source, g.order, g.edits) == (e.id, e.text, e.source, e.order, e.edits)
+            else:
+                assert g == e
+
+
+# ---------------------------------------------------------------------------------------------------------
+# deduplicate(df): the DataFrame entry point
+
+
+def test_readme_example(spark):
+    """The example of the README's "Running on a cluster" section, as written there."""
+    from dedupe.spark import deduplicate
+
+    df = spark.createDataFrame(
+        [(1, "a", "The cat sat on the mat today."), (2, "b", "The cat sat on the mat today."), (3, "c", "Other.")],
+        "n long, id string, text string",
+    )
+    out = deduplicate(df, order_col="n", threshold=0.8)
+    kept = out.filter("status = 'kept'").select("id", "text")
+    assert sorted(r.id for r in kept.collect()) == ["a", "c"]
+    b = out.filter("id = 'b'").first()
+    assert (b.status, b.step, b.duplicate_of, b.similarity) == ("removed", "exact", "a", 1.0)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"keep": "longest"},
+        {"keep_by": "date", "drop_all": True},
+        {"verify": "exact", "threshold": 0.75},
+        {"verify": "none", "no_exact": True},
+    ],
+    ids=["first", "longest", "keep_by-drop_all", "verify-exact", "verify-none-no-exact"],
+)
+def test_deduplicate_equals_local(spark, options):
+    docs = constructed()
+    for i, d in enumerate(docs):
+        if i % 3:
+            d["date"] = f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}"
+    options = dict(options)
+    if options.pop("no_exact", False):
+        options["exact"] = False
+    expected = local_outcomes(docs, Options(**options))
+    assert sum(v[0] == "removed" for v in expected) >= 10
+    assert spark_outcomes(spark, docs, **options) == expected
+
+
+def test_chain_is_decided_greedily_in_any_number_of_rounds(spark):
+    """A~B~C~D, A and C not similar: A kept, B removed (of A), C kept, D removed (of C). With fanout=1
+    every bucket lets one document through per round, so the blocked path is exercised too."""
+    docs = chain() + [{"id": "B2", "text": chain()[1]["text"] + " extra words at the end here"}]
+    expected = local_outcomes(docs, Options())
+    assert [e[0] for e in expected[:4]] == ["kept", "removed", "kept", "removed"]
+    assert (expected[1][3], expected[3][3]) == ("A", "C")
+    rows = [(i, d["id"], d["text"]) for i, d in enumerate(docs)]
+    df = spark.createDataFrame(rows, "n long, id string, text string")
+    for fanout in (1, 128):
+        out = dspark.deduplicate(df, order_col="n", fanout=fanout).orderBy("n").collect()
+        assert [(r.status, r.step, r.reason, r.duplicate_of, r.similarity) for r in out] == expected
+
+
+def test_a_10000_document_bucket(spark):
+    """10,500 copies of one text, each with its own last word: every copy shares most bands with the
+    others, so one band key is shared by at least 10,000 documents. No member lists, same result."""
+    base = document(100, seed=4242, vocab=VOCAB)
+    docs = [{"id": "base", "text": base}] + [{"id": f"v{i}", "text": f"{base} qx{i}"} for i in range(10_500)]
+    opts = Options()
+    sigs = signatures([d["text"] for d in docs], num_perm=opts.num_perm, ngram=opts.ngram, seed=opts.seed)
+    keys = (band_keys(sigs, 12, 5) >> 32).ravel().tolist()
+    from collections import Counter
+
+    assert Counter(keys).most_common(1)[0][1] >= 10_000
+    expected = local_outcomes(docs, opts)
+    got = spark_outcomes(spark, docs)
+    assert got == expected
+    assert sum(v[0] == "kept" for v in got) < 50
+
+
+# ---------------------------------------------------------------------------------------------------------
+# run(): the same files as `dedupe run`
+
+
+def _local_cli(args: list[str]) -> None:
+    result = CliRunner().invoke(main, ["run", *args, "--jobs", "1", "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def _same_report(a: Path, b: Path) -> None:
+    """Equal but for time, paths and the local batch mode's own spill counter (an engine detail)."""
+    ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
+    for r in (ra, rb):
+        r.pop("seconds")
+        r.pop("paths")
+        r["stages"].pop("batch", None)
+    assert ra == rb
+
+
+def _opts(**kw) -> Options:
+    return Options(jobs=1, **kw)
+
+
+def test_engine_spark_refuses_what_it_cannot_do(tmp_path):
+    result = CliRunner().invoke(main, ["run", str(SEEDS), "-o", str(tmp_path / "o"), "--engine", "spark", "--resume"])
+    assert result.exit_code == 2 and "--resume is not available with --engine spark" in result.output
+
+
+def test_run_on_the_seeds_writes_the_same_files(spark, tmp_path):
+    _local_cli([str(SEEDS), "-o", str(tmp_path / "local"), "--removed", str(tmp_path / "l.rm.jsonl"),
+                "--report", str(tmp_path / "l.json")])  # fmt: skip
+    # the command line's --engine spark (the README's example) calls dedupe.spark.run
+    _local_cli([str(SEEDS), "-o", str(tmp_path / "spark"), "--removed", str(tmp_path / "s.rm.jsonl"),
+                "--report", str(tmp_path / "s.json"), "--engine", "spark", "--spark-master", "local[2]"])  # fmt: skip
+    assert json.loads((tmp_path / "s.json").read_text())["balanced"]
+    local = sorted(p.relative_to(tmp_path / "local") for p in (tmp_path / "local").rglob("*") if p.is_file())
+    remote = sorted(p.relative_to(tmp_path / "spark") for p in (tmp_path / "spark").rglob("*") if p.is_file())
+    assert local == remote and local
+    for rel in local:
+        assert (tmp_path / "local" / rel).read_bytes() == (tmp_path / "spark" / rel).read_bytes()
+    assert (tmp_path / "l.rm.jsonl").read_bytes() == (tmp_path / "s.rm.jsonl").read_bytes()
+    _same_report(tmp_path / "l.json", tmp_path / "s.json")
+
+
+@pytest.mark.parametrize(
+    ("flags", "options"),
+    [
+        ([], {}),
+        (["--keep", "longest"], {"keep": "longest"}),
+        (["--keep-by", "date", "--drop-all"], {"keep_by": "date", "drop_all": True}),
+    ],
+    ids=["first", "longest", "keep_by-drop_all"],
+)
+def test_run_on_json_lines_with_bad_lines_writes_the_same_files(spark, tmp_path, flags, options):
+    docs = constructed()
+    lines = []
+    for i, d in enumerate(docs):
+        record = dict(d, date=f"2024-{1 + i % 12:02d}-01") if i % 4 else d
+        lines.append(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+    data = BAD_LINES[0] + b"".join(lines[:30]) + b"".join(BAD_LINES[1:-1]) + b"".join(lines[30:]) + BAD_LINES[-1]
+    src = tmp_path / "in.jsonl.gz"
+    src.write_bytes(gzip.compress(data))
+    _local_cli([str(src), "-o", str(tmp_path / "l.jsonl"), *flags])
+    dspark.run(str(src), str(tmp_path / "s.jsonl"), tmp_path / "s.removed.jsonl", tmp_path / "s.report.json",
+               _opts(**options))  # fmt: skip
+    assert (tmp_path / "l.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()
+    removed = (tmp_path / "l.removed.jsonl").read_bytes()
+    assert removed == (tmp_path / "s.removed.jsonl").read_bytes()
+    assert b"malformed JSON" in removed and b'"near"' in removed and b'"exact"' in removed
+    _same_report(tmp_path / "l.report.json", tmp_path / "s.report.json")
