@@ -38,6 +38,7 @@ fixed ~320 KB of scratch per call, none per document: long documents are process
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -54,9 +55,18 @@ _CHUNK = 1 << 14  # tokens per chunk inside the kernel: 320 KB of scratch, stays
 def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The affine permutation parameters ``(a, b)``, ``uint32`` each, exactly as datasketch's
     ``MinHash(num_perm, seed, scheme="affine32")`` draws them (so signatures are interchangeable)."""
+    a, b = _permutations(num_perm, seed)
+    return a.copy(), b.copy()
+
+
+@lru_cache(maxsize=16)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cached, read-only :func:`permutations`: seeding a ``RandomState`` costs ~0.1 ms, more than
+    signing a small batch."""
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a.flags.writeable = b.flags.writeable = False
     return a, b
 
 
@@ -67,7 +77,7 @@ def signatures(
     _check(ngram, mode)
     if num_perm < 1:
         raise ValueError(f"num_perm must be at least 1, not {num_perm}")
-    a, b = permutations(num_perm, seed)
+    a, b = _permutations(num_perm, seed)
     sig = np.full((len(texts), num_perm), EMPTY, np.uint32)
     if not _kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
         _signatures_reference(texts, ngram, mode, a, b, sig)
