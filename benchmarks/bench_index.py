@@ -40,8 +40,8 @@ def main() -> None:
         sigs = rng.integers(0, 2**32, size=(n, args.num_perm), dtype=np.uint64).astype(np.uint32)
         q = index.begin(sigs)
         for i in range(n):
-            if index.match(q, i, sigs[i], "") is None:
-                index.add(q, i, f"doc{start + i:09d}", sigs[i], "")
+            if index.match(q, i, sigs[i], None) is None:
+                index.add(q, i, f"doc{start + i:09d}", sigs[i], None)
                 kept += 1
     secs = time.perf_counter() - started
     index.begin(sigs[:1])

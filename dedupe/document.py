@@ -77,7 +77,10 @@ class Account:
     stages: dict[str, Counter[str]] = field(default_factory=dict)
 
     def count(self, stage: str, key: str, n: int = 1) -> None:
-        self.stages.setdefault(stage, Counter())[key] += n
+        counts = self.stages.get(stage)
+        if counts is None:
+            counts = self.stages[stage] = Counter()
+        counts[key] += n
 
     def add_removal(self, removal: Removal) -> None:
         if removal.rejected:

@@ -15,7 +15,6 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -24,7 +23,7 @@ import numpy as np
 from dedupe import normalize as normalize_mod
 from dedupe import repeats as repeats_mod
 from dedupe.document import Account, Document, Removal
-from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, exact_jaccard
+from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, shingle_set, shingle_sets
 from dedupe.near.minhash import EMPTY, signatures
 from dedupe.parallel import ordered_map
 from dedupe.repetition import GOPHER_LIMITS, over_limits, repetition_stats
@@ -112,6 +111,7 @@ class Prepared:
     doc: Document
     digest: bytes
     signature: np.ndarray | None = None
+    shingles: np.ndarray | None = None  # sorted unique shingle hashes, for exact checks
     stats: dict[str, int] = field(default_factory=dict)
 
 
@@ -119,8 +119,12 @@ Item = Document | Removal
 Outcome = Document | Removal
 
 
-def prepare_batch(items: list[Item], opts: Options) -> list[Prepared | Removal]:
-    """Normalise, repair and sign one batch; rejections from reading pass through in place."""
+def prepare_batch(items: list[Item], opts: Options, with_shingles: bool = True) -> list[Prepared | Removal]:
+    """Normalise, repair and sign one batch; rejections from reading pass through in place.
+
+    Shingle sets for exact checks (``verify`` auto or exact) are computed here too, in the worker, so the
+    sequential decision only compares sorted arrays.
+    """
     out: list[Prepared | Removal] = []
     for item in items:
         if isinstance(item, Removal):
@@ -134,6 +138,10 @@ def prepare_batch(items: list[Item], opts: Options) -> list[Prepared | Removal]:
         )
         for p, sig in zip(ready, sigs, strict=True):
             p.signature = sig
+        if with_shingles and opts.verify != "none":
+            sets = shingle_sets([p.doc.text for p in ready], ngram=opts.ngram, mode=opts.shingle)
+            for p, shingles in zip(ready, sets, strict=True):
+                p.shingles = shingles
     return out
 
 
@@ -199,7 +207,10 @@ class Decider:
             query = self.index.begin(sigs)
             for i, (doc_id, text) in enumerate(kept):
                 if sigs[i][0] != EMPTY:
-                    self.index.add(query, i, doc_id, sigs[i], text)
+                    shingles = None
+                    if self.opts.verify != "none":
+                        shingles = shingle_set(text, ngram=self.opts.ngram, mode=self.opts.shingle)
+                    self.index.add(query, i, doc_id, sigs[i], shingles)
         if self.opts.exact:
             for (doc_id, _), digest in zip(kept, digests, strict=True):
                 self.seen.setdefault(digest, doc_id)
@@ -226,7 +237,7 @@ class Decider:
                     )
                     continue
             if query is not None and p.signature is not None and p.signature[0] != EMPTY:
-                match = self.index.match(query, i, p.signature, doc.text)
+                match = self.index.match(query, i, p.signature, p.shingles)
                 if match is not None:
                     how = "exact Jaccard" if match.exact else "estimated Jaccard"
                     reason = f"near-duplicate of {match.label}, {how} {match.similarity:.2f}"
@@ -234,7 +245,7 @@ class Decider:
                         doc.id, "near", reason, duplicate_of=match.label, similarity=match.similarity, source=doc.source
                     )
                     continue
-                self.index.add(query, i, doc.id, p.signature, doc.text)
+                self.index.add(query, i, doc.id, p.signature, p.shingles)
             if self.opts.exact:
                 self.seen[p.digest] = doc.id
             yield doc
@@ -248,7 +259,6 @@ def index_options(opts: Options) -> dict[str, Any]:
         "bands": opts.bands,
         "rows": opts.rows,
         "verify": opts.verify,
-        "exact_similarity": partial(exact_jaccard, ngram=opts.ngram, mode=opts.shingle),
         "temp_dir": opts.temp_dir,
     }
 

@@ -58,7 +58,7 @@ def save(decider: Decider, folder: Path, opts: Options) -> None:
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "documents": len(decider.index),
         "digests": len(decider.seen),
-        "has_texts": decider.index.verify != "none",
+        "has_shingles": decider.index.verify != "none",
         "bands": decider.index.bands,
         "rows": decider.index.rows,
         "settings": {key: settings[key] for key in (*MUST_MATCH, "threshold", "verify")},
@@ -94,8 +94,10 @@ def check_settings(meta: dict[str, Any], opts: Options) -> None:
         raise SavedIndexError(
             "the index was built with other settings (" + "; ".join(diffs) + "): use the index's settings or rebuild it"
         )
-    if opts.verify != "none" and not meta["has_texts"]:
-        raise SavedIndexError("the index was built with --verify none and holds no texts: run with --verify none")
+    if opts.verify != "none" and not meta["has_shingles"]:
+        raise SavedIndexError(
+            "the index was built with --verify none and holds no shingle sets: run with --verify none"
+        )
 
 
 def load(folder: Path, opts: Options, account: Account) -> Decider:

@@ -432,7 +432,7 @@ def _prepare_frames(frames: Iterator[pd.DataFrame], *, opts: Options, bands: int
             if r.dd_dupid:
                 doc.edits["read:duplicate_ids"] += 1
             items.append(doc)
-        prepared = prepare_batch(items, opts)
+        prepared = prepare_batch(items, opts, with_shingles=False)
         sigs = [p.signature for p in prepared if isinstance(p, Prepared) and p.signature is not None]
         keys = iter((band_keys(np.stack(sigs), bands, rows) >> np.uint64(32)).astype(np.int64)) if sigs else iter(())
         nibs = iter(_nibbles(np.stack(sigs))) if sigs else iter(())

@@ -10,6 +10,7 @@ from dedupe.near.index import NearDuplicateIndex, exact_jaccard
 from dedupe.near.lsh import band_keys, candidate_probability, optimal_bands, recall_bands
 
 RNG = np.random.default_rng(0)
+EMPTY_SET = np.empty(0, dtype=np.uint32)
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
@@ -66,7 +67,7 @@ def test_four_bit_estimate_tracks_the_full_precision_share():
         index = NearDuplicateIndex(128, 0.8, verify="none")
         base = _random_sig()
         q = index.begin(base[None, :])
-        index.add(q, 0, "base", base, "")
+        index.add(q, 0, "base", base, EMPTY_SET)
         other = _with_changes(base, k)
         full = float((base == other).mean())
         est = index._estimate(np.array([0]), index.begin(other[None, :]).nibbles[0])[0]
@@ -81,10 +82,10 @@ def _fill(index: NearDuplicateIndex, sigs: np.ndarray, batch: int = 50) -> list[
         chunk = sigs[start : start + batch]
         q = index.begin(chunk)
         for i, sig in enumerate(chunk):
-            m = index.match(q, i, sig, "")
+            m = index.match(q, i, sig, EMPTY_SET)
             out.append(m.label if m else None)
             if m is None:
-                index.add(q, i, f"d{start + i}", sig, "")
+                index.add(q, i, f"d{start + i}", sig, EMPTY_SET)
     return out
 
 
@@ -132,7 +133,27 @@ def test_memory_per_kept_document_is_under_200_bytes():
     for start in range(0, n, 1000):
         q = index.begin(sigs[start : start + 1000])
         for i in range(1000):
-            index.add(q, i, f"doc{start + i:08d}", sigs[start + i], "")
+            index.add(q, i, f"doc{start + i:08d}", sigs[start + i], EMPTY_SET)
     index.begin(sigs[:1])  # merges what is pending
     assert len(index) == n
     assert index.memory_bytes() / n < 200
+
+
+def test_batch_shingle_sets_equal_one_at_a_time():
+    from corpora import document
+
+    from dedupe.near.index import shingle_set, shingle_sets
+
+    texts = [
+        "",
+        "one",
+        "a b c d e f g",
+        document(200, seed=1),
+        "日本語のテキスト 日本語",
+        "a b c d e a b c d e a b c d e",
+    ]
+    for mode, n in (("word", 5), ("char", 3)):
+        got = shingle_sets(texts, ngram=n, mode=mode)
+        want = [shingle_set(t, ngram=n, mode=mode) for t in texts]
+        assert all(np.array_equal(g, w) and g.dtype == w.dtype for g, w in zip(got, want, strict=True))
+    assert shingle_sets([]) == []

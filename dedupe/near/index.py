@@ -18,7 +18,8 @@ How similarity is decided (``verify``):
 Memory per kept document, at 128 permutations and 16 bands: 4 bits per signature value (64 bytes: the
 estimate only needs to tell equal from unequal, and the chance that two different values agree in their
 low 4 bits, 1/16, is corrected for), 8 bytes per band (a 32-bit key and the document's number, in sorted
-arrays searched with numpy), and the id. Exact checks read kept texts back from a temporary file.
+arrays searched with numpy), and the id. Exact checks read the kept documents' shingle sets (sorted
+32-bit shingle hashes, computed by the workers that prepare documents) back from a temporary file.
 """
 
 from __future__ import annotations
@@ -65,9 +66,9 @@ class _Growable:
         return self.n * self.data.shape[1] * self.data.itemsize
 
 
-class TextStore:
-    """Kept texts, read back only for exact checks: a saved file (read-only) plus an unlinked temporary file
-    for texts added in this run."""
+class ShingleStore:
+    """Kept documents' shingle sets (sorted unique uint32 hashes), read back only for exact checks: a saved
+    file (read-only) plus an unlinked temporary file for the documents added in this run."""
 
     def __init__(self, directory: str | None = None, base: Path | None = None) -> None:
         self._fh = tempfile.TemporaryFile(dir=directory)
@@ -76,13 +77,13 @@ class TextStore:
         self._base_size = base.stat().st_size if base is not None else 0
         self._size = self._base_size
 
-    def append(self, text: str) -> None:
-        data = text.encode("utf-8", "surrogatepass")
+    def append(self, shingles: np.ndarray) -> None:
+        data = np.ascontiguousarray(shingles, dtype="<u4").tobytes()
         self._fh.write(data)
         self._size += len(data)
         self._ends.append(self._size)
 
-    def get(self, idx: int) -> str:
+    def get(self, idx: int) -> np.ndarray:
         start = self._ends[idx - 1] if idx else 0
         length = self._ends[idx] - start
         if start < self._base_size:
@@ -91,13 +92,13 @@ class TextStore:
         else:
             self._fh.flush()
             data = os.pread(self._fh.fileno(), length, start - self._base_size)
-        return data.decode("utf-8", "surrogatepass")
+        return np.frombuffer(data, dtype="<u4")
 
     def extend_ends(self, ends: np.ndarray) -> None:
         self._ends.extend(int(e) for e in ends)
 
     def save(self, path: Path) -> np.ndarray:
-        """Write every text (saved and new) to ``path``; returns the end offsets."""
+        """Write every shingle set (saved and new) to ``path``; returns the end offsets."""
         self._fh.flush()
         with open(path, "wb") as out:
             if self._base is not None:
@@ -135,10 +136,10 @@ class NearDuplicateIndex:
         *,
         verify: str = "auto",
         margin: float = 0.1,
-        exact_similarity: Callable[[str, str], float] | None = None,
+        exact_similarity: Callable[[np.ndarray, np.ndarray], float] | None = None,
         temp_dir: str | None = None,
         pending_limit: int = 1 << 16,
-        texts_base: Path | None = None,
+        shingles_base: Path | None = None,
     ) -> None:
         if verify not in VERIFY_MODES:
             raise ValueError(f"verify must be one of {', '.join(VERIFY_MODES)}, got {verify!r}")
@@ -150,7 +151,7 @@ class NearDuplicateIndex:
             raise ValueError(f"{bands} bands x {rows} rows needs more than {num_perm} permutations")
         self.num_perm, self.threshold, self.bands, self.rows = num_perm, threshold, bands, rows
         self.verify, self.margin = verify, margin
-        self.exact_similarity = exact_similarity or exact_jaccard
+        self.exact_similarity = exact_similarity or jaccard_of_sets
         self._nib = _Growable((num_perm + 1) // 2, np.uint8)
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted (key, document number) arrays
         self._pending: dict[int, int | list[int]] = {}
@@ -159,7 +160,7 @@ class NearDuplicateIndex:
         self._pending_limit = pending_limit
         self._label_bytes = bytearray()
         self._label_ends = array("q")
-        self._texts = TextStore(temp_dir, texts_base) if verify != "none" else None
+        self._shingles = ShingleStore(temp_dir, shingles_base) if verify != "none" else None
         self.candidates_checked = 0
         self.exact_checks = 0
 
@@ -191,7 +192,7 @@ class NearDuplicateIndex:
         found = [np.concatenate(parts) if parts else empty for parts in per_doc]
         return BatchQuery(keys, _nibbles(signatures), found)
 
-    def match(self, query: BatchQuery, i: int, signature: np.ndarray, text: str) -> Match | None:
+    def match(self, query: BatchQuery, i: int, signature: np.ndarray, shingles: np.ndarray | None) -> Match | None:
         """The most similar kept document at or above the threshold, or None."""
         cands = set(query.found[i].tolist())
         for key in query.keys[i].tolist():
@@ -217,20 +218,21 @@ class NearDuplicateIndex:
                 if e >= t:
                     return Match(self.label(int(idx[j])), e)
                 continue
-            assert self._texts is not None
+            assert self._shingles is not None and shingles is not None, "exact checks need shingle sets"
             self.exact_checks += 1
-            exact = self.exact_similarity(text, self._texts.get(int(idx[j])))
+            exact = self.exact_similarity(shingles, self._shingles.get(int(idx[j])))
             if exact >= t:
                 return Match(self.label(int(idx[j])), exact, exact=True)
         return None
 
-    def add(self, query: BatchQuery, i: int, label: str, signature: np.ndarray, text: str) -> None:
+    def add(self, query: BatchQuery, i: int, label: str, signature: np.ndarray, shingles: np.ndarray | None) -> None:
         idx = len(self._label_ends)
         self._nib.append(query.nibbles[i])
         self._label_bytes += label.encode("utf-8", "surrogatepass")
         self._label_ends.append(len(self._label_bytes))
-        if self._texts is not None:
-            self._texts.append(text)
+        if self._shingles is not None:
+            assert shingles is not None, "this index keeps shingle sets for exact checks"
+            self._shingles.append(shingles)
         keys = query.keys[i].tolist()
         self._pending_keys.extend(keys)
         self._pending_idx.extend([idx] * len(keys))
@@ -269,7 +271,7 @@ class NearDuplicateIndex:
             self._runs.append((keys[order], idx[order]))
 
     def save(self, folder: Path) -> None:
-        """Write the kept documents (band table, 4-bit signatures, ids, texts) as files in ``folder``."""
+        """Write the kept documents (band table, 4-bit signatures, ids, shingle sets) as files in ``folder``."""
         if self._pending_keys:
             self._merge()
         if len(self._runs) > 1:
@@ -283,13 +285,13 @@ class NearDuplicateIndex:
         np.save(folder / "nibbles.npy", self._nib.data[: self._nib.n])
         (folder / "ids.bin").write_bytes(bytes(self._label_bytes))
         np.save(folder / "id_ends.npy", np.frombuffer(self._label_ends, dtype=np.int64))
-        if self._texts is not None:
-            np.save(folder / "text_ends.npy", self._texts.save(folder / "texts.bin"))
+        if self._shingles is not None:
+            np.save(folder / "shingle_ends.npy", self._shingles.save(folder / "shingles.bin"))
 
     @classmethod
     def load(cls, folder: Path, **options) -> NearDuplicateIndex:
         """An index holding the documents saved in ``folder``; ``options`` as for the constructor."""
-        index = cls(**options, texts_base=folder / "texts.bin")
+        index = cls(**options, shingles_base=folder / "shingles.bin")
         keys, idx = np.load(folder / "band_keys.npy"), np.load(folder / "band_docs.npy")
         if len(keys):
             index._runs = [(keys, idx)]
@@ -300,8 +302,8 @@ class NearDuplicateIndex:
         index._nib.n = len(nibbles)
         index._label_bytes = bytearray((folder / "ids.bin").read_bytes())
         index._label_ends = array("q", np.load(folder / "id_ends.npy").tolist())
-        if index._texts is not None:
-            index._texts.extend_ends(np.load(folder / "text_ends.npy"))
+        if index._shingles is not None:
+            index._shingles.extend_ends(np.load(folder / "shingle_ends.npy"))
         return index
 
     def memory_bytes(self) -> int:
@@ -312,8 +314,8 @@ class NearDuplicateIndex:
         return arrays + ids + pending
 
     def close(self) -> None:
-        if self._texts is not None:
-            self._texts.close()
+        if self._shingles is not None:
+            self._shingles.close()
 
 
 def _nibbles(signatures: np.ndarray) -> np.ndarray:
@@ -324,14 +326,48 @@ def _nibbles(signatures: np.ndarray) -> np.ndarray:
     return low[..., 0::2] | (low[..., 1::2] << 4)
 
 
+def shingle_set(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarray:
+    """A text's shingles as sorted unique 32-bit hashes: what exact checks compare."""
+    return _sorted_unique(shingle_hashes(text, ngram=ngram, mode=mode))
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values. ``np.unique`` in numpy 2.3+ takes a hash-table path for integers that is
+    several times slower than sorting here."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def shingle_sets(texts: list[str], *, ngram: int = 5, mode: str = "word") -> list[np.ndarray]:
+    """:func:`shingle_set` for a batch, with one sort for all of them instead of one per document (a small
+    small sort costs more than hashing the document)."""
+    parts = [shingle_hashes(text, ngram=ngram, mode=mode) for text in texts]
+    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+    owner = np.repeat(np.arange(len(parts), dtype=np.uint64), lengths)
+    keys = _sorted_unique(
+        (owner << np.uint64(32)) | np.concatenate(parts or [np.empty(0, np.uint32)]).astype(np.uint64)
+    )
+    bounds = np.searchsorted(keys >> np.uint64(32), np.arange(len(parts) + 1, dtype=np.uint64))
+    values = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return [values[bounds[i] : bounds[i + 1]] for i in range(len(parts))]
+
+
+def jaccard_of_sets(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted unique hash arrays (two empty sets are identical)."""
+    if not len(a) and not len(b):
+        return 1.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
 def exact_jaccard(a: str, b: str, *, ngram: int = 5, mode: str = "word") -> float:
     """Exact Jaccard similarity of two texts' shingle sets, compared by their 32-bit shingle hashes.
 
     Two different shingles of one pair of documents share a hash with odds of about 1 in 10^4 for 3 KB
     documents, so this equals the Jaccard of the shingles themselves to the fourth decimal."""
-    sa = np.unique(shingle_hashes(a, ngram=ngram, mode=mode))
-    sb = np.unique(shingle_hashes(b, ngram=ngram, mode=mode))
-    if not len(sa) and not len(sb):
-        return 1.0
-    inter = len(np.intersect1d(sa, sb, assume_unique=True))
-    return inter / (len(sa) + len(sb) - inter)
+    return jaccard_of_sets(shingle_set(a, ngram=ngram, mode=mode), shingle_set(b, ngram=ngram, mode=mode))
