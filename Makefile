@@ -27,6 +27,7 @@ run: $(VENV)/.installed
 	$(BIN)/dedupe run seeds -o $(OUT) --overwrite
 
 test: $(VENV)/.installed-test java
+	sh tests/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

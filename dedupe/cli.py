@@ -390,7 +390,16 @@ def _source(input_path: str, kw: dict):
     is_flag=True,
     help="Exit with status 3 when the run completed but rejected documents (unreadable, empty, bad lines).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write a self-contained HTML page: the account, per-stage counts, a histogram of duplicate "
+    "similarities, the largest groups with word diffs, repaired repeats and rejections.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No summary or progress on stderr (progress shows only on a terminal)."
+)
 @click.option("--print-config", is_flag=True, help="Print the effective settings as TOML (for --config) and exit.")
 @config.config_option("run")
 @cleaning_options
@@ -439,6 +448,8 @@ def _run_local(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: 
             resume=kw["resume"],
             update_index=kw["update_index"],
             checkpoint_every=kw["checkpoint_every"],
+            html=Path(kw["html"]) if kw["html"] else None,
+            progress=False if kw["quiet"] else None,
         )
     except (InputError, OutputExists, saved_index.SavedIndexError, resume_mod.ResumeError) as err:
         _fail(str(err), 2)
@@ -450,7 +461,7 @@ def _run_local(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: 
 
 
 def _run_spark(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: dict) -> dict:
-    for flag in ("against", "resume"):
+    for flag in ("against", "resume", "html"):
         if kw[flag]:
             _fail(f"--{flag} is not available with --engine spark", 2)
     try:

@@ -16,10 +16,12 @@ from pathlib import Path
 from dedupe import resume as resume_mod
 from dedupe import saved_index
 from dedupe.document import Account, Removal
+from dedupe.html_run import write_html
 from dedupe.io import Source, open_input, open_output, output_form
 from dedupe.io.jsonl import compression_of
 from dedupe.io.removals import RemovalLog
 from dedupe.pipeline import Decider, Options, run_documents, unique_ids
+from dedupe.progress import Progress
 from dedupe.report import build_report, write_json_atomic
 
 logger = logging.getLogger("dedupe.run")
@@ -55,6 +57,8 @@ def run_corpus(
     resume: bool = False,
     update_index: bool = False,
     checkpoint_every: int = 10_000,
+    html: Path | None = None,
+    progress: bool | None = None,
 ) -> dict:
     """Run the pipeline from ``paths.input`` to ``paths.output``; returns the report (also written)."""
     started = time.perf_counter()
@@ -124,13 +128,18 @@ def run_corpus(
             schema=source.schema,
         )
         log = RemovalLog(paths.removed)
+    repaired_ids: list[str] = []  # examples for the HTML page
+    bar = Progress(source.size, enabled=progress)
     try:
         for outcome in run_documents(items, opts, account, decider=decider, assign_ids=False):
             if isinstance(outcome, Removal):
                 log.write(outcome)
             else:
                 sink.write(outcome)
+                if html is not None and len(repaired_ids) < 8 and "repeats:blocks" in outcome.edits:
+                    repaired_ids.append(outcome.id)
             done += 1
+            bar.update(1, account.chars_in - bar.bytes)  # input characters so far: ~bytes for the ETA
             if checkpoint_file is not None and done % checkpoint_every == 0:
                 _checkpoint(checkpoint_file, done, sink, log, account, opts)
     except KeyboardInterrupt as err:
@@ -144,6 +153,8 @@ def run_corpus(
         sink.abort()
         log.abort()
         raise
+    finally:
+        bar.close()
     sink.commit()
     log.commit()
     if checkpoint_file is not None:
@@ -160,6 +171,19 @@ def run_corpus(
         report_paths["against"] = paths.against
     report = build_report(account, options=opts.to_json(), paths=report_paths, seconds=time.perf_counter() - started)
     write_json_atomic(paths.report, report)
+    if html is not None:
+        write_html(
+            html,
+            report,
+            paths.removed,
+            opts,
+            input_path=paths.input,
+            text_field=fmt.text_field,
+            id_field=fmt.id_field,
+            encoding_errors=fmt.encoding_errors,
+            pattern=fmt.pattern,
+            repaired_ids=repaired_ids,
+        )
     return report
 
 

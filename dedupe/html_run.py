@@ -1,0 +1,66 @@
+"""``dedupe run --html FILE``: the HTML page of a finished run.
+
+The page needs, besides the report and removal log, the cleaned texts of the few documents it shows side
+by side (the largest duplicate groups) and examples of repaired repeats. Rather than hold every text
+during the run, the input is read a second time and only those documents are cleaned again; cleaning is
+deterministic, so they come out as they did in the run. Standard input cannot be read twice: the page
+then has no diffs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from dedupe import html_report
+from dedupe import normalize as normalize_mod
+from dedupe import repeats as repeats_mod
+from dedupe.document import Document
+from dedupe.io import open_input
+from dedupe.pipeline import Options, unique_ids
+
+
+def write_html(
+    target: Path,
+    report: dict,
+    removed_log: Path,
+    opts: Options,
+    *,
+    input_path: str,
+    text_field: str,
+    id_field: str,
+    encoding_errors: str,
+    pattern: str,
+    repaired_ids: list[str],
+) -> None:
+    removals = [json.loads(line) for line in removed_log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    clusters = html_report.clusters_from_removals(removals)
+    wanted = html_report.ids_for_diffs(clusters) | set(repaired_ids)
+    texts: dict[str, str] = {}
+    repairs: list[dict] = []
+    if input_path != "-" and wanted:
+        source = open_input(
+            input_path, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors, pattern=pattern
+        )
+        for item in unique_ids(source.documents):
+            if not isinstance(item, Document) or item.id not in wanted:
+                continue
+            text = item.text
+            if opts.normalize:
+                text = normalize_mod.clean(
+                    text, skip=opts.skip_rules, straight_quotes=opts.straight_quotes, form=opts.unicode_form
+                )
+            if opts.repeats:
+                repaired = repeats_mod.repair(text)
+                if item.id in repaired_ids and repaired.removed:
+                    repairs.append(html_report.repair_example(item.id, text, repaired.removed))
+                text = repaired.text
+            texts[item.id] = text
+    page = html_report.render_html(
+        report, removals, clusters=clusters, texts=texts, repairs=repairs, threshold=opts.threshold
+    )
+    tmp = target.with_name(f".{target.name}.partial")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, target)
