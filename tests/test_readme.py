@@ -64,6 +64,7 @@ def test_readme_shell_commands_work_as_written(tmp_path):
     commands = shell_commands()
     assert len(commands) >= 5
     for command in commands:
-        runnable = command.replace(".venv/bin/dedupe", f"{sys.executable} -m dedupe").replace("/tmp/", f"{tmp_path}/")
+        # scratch paths first: the interpreter's own path may lie under /tmp too
+        runnable = command.replace("/tmp/", f"{tmp_path}/").replace(".venv/bin/dedupe", f"{sys.executable} -m dedupe")
         proc = subprocess.run(["bash", "-o", "pipefail", "-c", runnable], capture_output=True, text=True, cwd=ROOT)
         assert proc.returncode == 0, f"{command}\n{proc.stderr}"
