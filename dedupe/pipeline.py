@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -277,7 +277,10 @@ def run_documents(
     when the items already went through :func:`unique_ids`.
     """
     batches = _batched(unique_ids(items) if assign_ids else items, opts.batch_size, account)
-    prepared_batches = ordered_map(prepare_batch, batches, jobs=opts.jobs, extra=(opts,))
+    if opts.jobs > 1:
+        prepared_batches = _prepared_in_workers(batches, opts)
+    else:
+        prepared_batches = (prepare_batch(batch, opts) for batch in batches)
     decider = decider or Decider(opts, account)
     if opts.streaming:
         for batch in prepared_batches:
@@ -290,6 +293,29 @@ def run_documents(
         near["exact_checks"] = decider.index.exact_checks
         near["bands"] = decider.index.bands
         near["rows"] = decider.index.rows
+
+
+def _prepared_in_workers(batches: Iterable[list[Item]], opts: Options) -> Iterator[list[Prepared | Removal]]:
+    """prepare_batch in worker processes. The records (every other field of a JSON Lines line, including its
+    original text) stay here and are put back on the way out: workers need only the text, and pickling a
+    record both ways was a good share of the parent's work."""
+    kept_records: deque[list[dict[str, Any] | None]] = deque()
+
+    def stripped(batches: Iterable[list[Item]]) -> Iterator[list[Item]]:
+        for batch in batches:
+            records: list[dict[str, Any] | None] = []
+            for item in batch:  # prepare_batch gives one output per item, in order
+                records.append(item.record if isinstance(item, Document) else None)
+                if isinstance(item, Document):
+                    item.record = None
+            kept_records.append(records)
+            yield batch
+
+    for prepared in ordered_map(prepare_batch, stripped(batches), jobs=opts.jobs, extra=(opts,)):
+        for p, record in zip(prepared, kept_records.popleft(), strict=True):
+            if isinstance(p, Prepared):
+                p.doc.record = record
+        yield prepared
 
 
 def _decide_by_policy(
