@@ -19,10 +19,9 @@ import argparse
 import gzip
 import importlib.util
 import json
-import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,19 +30,10 @@ if importlib.util.find_spec("dedupe") is None:  # run from a checkout without in
 
 from dedupe.repeats import repair  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpora import split_paragraphs  # noqa: E402
+
 DEFAULT_DATA = Path("/work/shared/data/gutenberg.jsonl.gz")
-
-
-def slices(text: str, size: int) -> Iterator[str]:
-    """~``size``-character documents made of whole paragraphs."""
-    buf: list[str] = []
-    n = 0
-    for para in re.split(r"\n{2,}", text):
-        buf.append(para)
-        n += len(para) + 2
-        if n >= size:
-            yield "\n\n".join(buf)
-            buf, n = [], 0
 
 
 def load(path: Path, limit: int, size: int, max_mb: float) -> list[str]:
@@ -56,7 +46,7 @@ def load(path: Path, limit: int, size: int, max_mb: float) -> list[str]:
         for line in f:
             text = json.loads(line)["text"].replace("\r\n", "\n")
             read += len(text)
-            docs.extend(slices(text, size))
+            docs.extend(split_paragraphs(text, size))
             if len(docs) >= limit or read >= max_mb * 1e6:
                 break
     return docs[:limit]

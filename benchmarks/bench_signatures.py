@@ -21,7 +21,7 @@ import re
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,22 +32,11 @@ if importlib.util.find_spec("dedupe") is None:  # run from a checkout without in
 
 from dedupe.near import signatures  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpora import split_paragraphs  # noqa: E402
+
 DEFAULT_DATA = Path("/work/shared/data/gutenberg.jsonl.gz")
 _WORD = re.compile(r"\w+")
-
-
-def split_paragraphs(text: str, size: int = 3000) -> Iterator[str]:
-    """~``size``-character documents made of whole paragraphs (blank-line separated)."""
-    buf: list[str] = []
-    n = 0
-    for para in re.split(r"(?:\r?\n){2,}", text):
-        buf.append(para)
-        n += len(para) + 2
-        if n >= size:
-            yield "\n\n".join(buf)
-            buf, n = [], 0
-    if buf:
-        yield "\n\n".join(buf)
 
 
 def load_docs(path: Path, limit: int) -> tuple[list[str], str]:

@@ -67,6 +67,20 @@ def jaccard(a: str, b: str, n: int = 5) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
+def split_paragraphs(text: str, size: int = 3000) -> Iterator[str]:
+    """~``size``-character documents made of whole paragraphs (blank-line separated, CRLF or LF)."""
+    part: list[str] = []
+    n = 0
+    for para in re.split(r"(?:\r?\n){2,}", text):
+        part.append(para)
+        n += len(para) + 2
+        if n >= size:
+            yield "\n\n".join(part)
+            part, n = [], 0
+    if part:
+        yield "\n\n".join(part)
+
+
 def split_books(path: str, target_chars: int = 3000, limit_chars: int | None = None) -> Iterator[dict]:
     """Split the books of a JSON Lines file (``id``, ``text``) into ~``target_chars`` documents at paragraph
     boundaries; ids are ``BOOK/PART``. Stops after ``limit_chars`` characters in all."""
@@ -75,21 +89,11 @@ def split_books(path: str, target_chars: int = 3000, limit_chars: int | None = N
     with opener(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             book = json.loads(line)
-            part, size, n = [], 0, 0
-            for para in re.split(r"(?:\r?\n){2,}", book["text"]):
-                part.append(para)
-                size += len(para) + 2
-                if size >= target_chars:
-                    yield {"id": f"{book['id']}/{n:05d}", "text": "\n\n".join(part)}
-                    total += size
-                    part, size, n = [], 0, n + 1
-                    if limit_chars is not None and total >= limit_chars:
-                        return
-            if part:
-                yield {"id": f"{book['id']}/{n:05d}", "text": "\n\n".join(part)}
-                total += size
-            if limit_chars is not None and total >= limit_chars:
-                return
+            for n, text in enumerate(split_paragraphs(book["text"], target_chars)):
+                yield {"id": f"{book['id']}/{n:05d}", "text": text}
+                total += len(text) + 2
+                if limit_chars is not None and total >= limit_chars:
+                    return
 
 
 def with_near_duplicates(
