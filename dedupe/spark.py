@@ -44,10 +44,9 @@ import numpy as np
 
 from dedupe.document import Account, Document, Removal
 from dedupe.io import InputError, open_input, open_output
-from dedupe.io.decode import decode
-from dedupe.io.jsonl import _record_id, compression_of, open_binary
+from dedupe.io.jsonl import compression_of, open_binary, parse_line
 from dedupe.io.removals import RemovalLog
-from dedupe.io.textfiles import list_files
+from dedupe.io.textfiles import document_from_bytes, list_files
 from dedupe.near.index import NearDuplicateIndex, _nibbles, exact_jaccard
 from dedupe.near.lsh import band_keys
 from dedupe.near.minhash import EMPTY
@@ -242,41 +241,14 @@ def parse_jsonl_line(
 ) -> Document | Removal | None:
     """One line as :func:`dedupe.io.jsonl.read_jsonl` reads it (``raw`` with its newline); None for a blank
     line. ``order`` is the line number, which sorts the same as the local reader's count."""
-    if not raw.strip():
-        return None
-    fallback_id = f"{name}:{lineno}"
-    decoded = decode(raw, encoding_errors)
-    if decoded.text is None:
-        return Removal(fallback_id, "read", f"line {lineno}: {decoded.reason}", rejected=True)
-    try:
-        record = json.loads(decoded.text)
-    except json.JSONDecodeError as err:
-        return Removal(fallback_id, "read", f"line {lineno}: malformed JSON ({err.msg})", rejected=True)
-    if not isinstance(record, dict):
-        kind = type(record).__name__
-        return Removal(fallback_id, "read", f"line {lineno}: not a JSON object ({kind})", rejected=True)
-    doc_id = _record_id(record, id_field, fallback_id)
-    text = record.get(text_field)
-    if text is None:
-        return Removal(doc_id, "read", f"line {lineno}: no {text_field!r} field", rejected=True)
-    if not isinstance(text, str):
-        reason = f"line {lineno}: {text_field!r} is {type(text).__name__}, not a string"
-        return Removal(doc_id, "read", reason, rejected=True)
-    doc = Document(doc_id, text, record=record, order=lineno)
-    if decoded.note:
-        doc.edits[f"read: {decoded.note.split(':')[-1].strip()}"] += 1
-    return doc
+    return parse_line(
+        raw, lineno, name=name, order=lineno, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
+    )
 
 
 def text_file_item(data: bytes, rel: str, order: int, encoding_errors: str = "reject") -> Document | Removal:
     """One file's bytes as :func:`dedupe.io.textfiles.read_text_file` reads them."""
-    decoded = decode(data, encoding_errors)
-    if decoded.text is None:
-        return Removal(rel, "read", decoded.reason or "unreadable", rejected=True, source=rel)
-    doc = Document(rel, decoded.text, source=rel, order=order)
-    if decoded.note:
-        doc.edits[f"read: {decoded.note.split(':')[-1].strip()}"] += 1
-    return doc
+    return document_from_bytes(data, doc_id=rel, source=rel, order=order, encoding_errors=encoding_errors)
 
 
 def _base_row(item: Document | Removal, order: int, raw: str | None, keep_by: str | None) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 from typing import NamedTuple
 
+from dedupe.document import Document
+
 ENCODING_POLICIES = ("reject", "replace", "detect")
 
 # Control bytes that never occur in text files (TAB, LF, FF, CR, ESC are allowed).
@@ -21,6 +23,13 @@ class Decoded(NamedTuple):
     text: str | None
     reason: str | None = None  # why the document is rejected, when text is None
     note: str | None = None  # what decoding had to do (BOM stripped, bytes replaced, cp1252 detected)
+
+
+def note_decoding(doc: Document, note: str | None) -> Document:
+    """Count what decoding had to do (``read: decoded as cp1252`` ...) among the document's edits."""
+    if note:
+        doc.edits[f"read: {note.split(':')[-1].strip()}"] += 1
+    return doc
 
 
 def looks_binary(data: bytes) -> bool:

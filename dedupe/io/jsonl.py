@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from dedupe.document import Document, Removal
-from dedupe.io.decode import decode
+from dedupe.io.decode import decode, note_decoding
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".ndjson", ".jsonl.zstd")
 
@@ -60,43 +60,61 @@ def read_jsonl(
     id_field: str = "id",
     encoding_errors: str = "reject",
 ) -> Iterator[Document | Removal]:
-    """Yield a Document per good record and a rejection per bad one; blank lines are not records.
-
-    A record without an id gets ``NAME:LINE`` so every rejection and removal can be traced to its line.
-    """
+    """Yield a Document per good record and a rejection per bad one; blank lines are not records."""
     order = 0
     for lineno, raw in enumerate(stream, 1):
-        if not raw.strip():
+        item = parse_line(
+            raw,
+            lineno,
+            name=name,
+            order=order,
+            text_field=text_field,
+            id_field=id_field,
+            encoding_errors=encoding_errors,
+        )
+        if item is None:
             continue
-        fallback_id = f"{name}:{lineno}"
-        decoded = decode(raw, encoding_errors)
-        if decoded.text is None:
-            yield Removal(fallback_id, "read", f"line {lineno}: {decoded.reason}", rejected=True)
-            continue
-        try:
-            record = json.loads(decoded.text)
-        except json.JSONDecodeError as err:
-            yield Removal(fallback_id, "read", f"line {lineno}: malformed JSON ({err.msg})", rejected=True)
-            continue
-        if not isinstance(record, dict):
-            kind = type(record).__name__
-            yield Removal(fallback_id, "read", f"line {lineno}: not a JSON object ({kind})", rejected=True)
-            continue
-        doc_id = _record_id(record, id_field, fallback_id)
-        text = record.get(text_field)
-        if text is None:
-            reason = f"line {lineno}: no {text_field!r} field"
-            yield Removal(doc_id, "read", reason, rejected=True)
-            continue
-        if not isinstance(text, str):
-            reason = f"line {lineno}: {text_field!r} is {type(text).__name__}, not a string"
-            yield Removal(doc_id, "read", reason, rejected=True)
-            continue
-        doc = Document(doc_id, text, record=record, order=order)
-        if decoded.note:
-            doc.edits[f"read: {decoded.note.split(':')[-1].strip()}"] += 1
-        order += 1
-        yield doc
+        if isinstance(item, Document):
+            order += 1
+        yield item
+
+
+def parse_line(
+    raw: bytes,
+    lineno: int,
+    *,
+    name: str,
+    order: int,
+    text_field: str = "text",
+    id_field: str = "id",
+    encoding_errors: str = "reject",
+) -> Document | Removal | None:
+    """One JSON Lines line: a Document, a rejection that names the line and the fault, or None when blank.
+
+    A record without an id gets ``NAME:LINE`` so every rejection and removal can be traced to its line.
+    The Spark engine reads lines with this same function.
+    """
+    if not raw.strip():
+        return None
+    fallback_id = f"{name}:{lineno}"
+    decoded = decode(raw, encoding_errors)
+    if decoded.text is None:
+        return Removal(fallback_id, "read", f"line {lineno}: {decoded.reason}", rejected=True)
+    try:
+        record = json.loads(decoded.text)
+    except json.JSONDecodeError as err:
+        return Removal(fallback_id, "read", f"line {lineno}: malformed JSON ({err.msg})", rejected=True)
+    if not isinstance(record, dict):
+        kind = type(record).__name__
+        return Removal(fallback_id, "read", f"line {lineno}: not a JSON object ({kind})", rejected=True)
+    doc_id = _record_id(record, id_field, fallback_id)
+    text = record.get(text_field)
+    if text is None:
+        return Removal(doc_id, "read", f"line {lineno}: no {text_field!r} field", rejected=True)
+    if not isinstance(text, str):
+        reason = f"line {lineno}: {text_field!r} is {type(text).__name__}, not a string"
+        return Removal(doc_id, "read", reason, rejected=True)
+    return note_decoding(Document(doc_id, text, record=record, order=order), decoded.note)
 
 
 def _record_id(record: dict[str, Any], id_field: str, fallback: str) -> str:

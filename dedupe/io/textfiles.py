@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dedupe.document import Document, Removal
-from dedupe.io.decode import decode
+from dedupe.io.decode import decode, note_decoding
 
 
 def list_files(root: Path, pattern: str = "**/*") -> list[Path]:
@@ -40,13 +40,17 @@ def read_text_file(
         data = path.read_bytes()
     except OSError as err:
         return Removal(doc_id, "read", f"unreadable: {err.strerror or err}", rejected=True, source=source)
+    return document_from_bytes(data, doc_id=doc_id, source=source, order=order, encoding_errors=encoding_errors)
+
+
+def document_from_bytes(
+    data: bytes, *, doc_id: str, source: str, order: int = 0, encoding_errors: str = "reject"
+) -> Document | Removal:
+    """A file's bytes as a document, or a rejection saying why they cannot be one (also used by Spark)."""
     decoded = decode(data, encoding_errors)
     if decoded.text is None:
         return Removal(doc_id, "read", decoded.reason or "unreadable", rejected=True, source=source)
-    doc = Document(doc_id, decoded.text, source=source, order=order)
-    if decoded.note:
-        doc.edits[f"read: {decoded.note.split(':')[-1].strip()}"] += 1
-    return doc
+    return note_decoding(Document(doc_id, decoded.text, source=source, order=order), decoded.note)
 
 
 class FolderWriter:
