@@ -52,6 +52,14 @@ def edit(text: str, rate: float, seed: int, vocab: list[str] | None = None) -> s
     return "".join(tokens)
 
 
+def bridge(seed: int, vocab: list[str] | None = None) -> tuple[str, str, str]:
+    """Three documents (a, c, d): a and c share too little to be duplicates (word 5-gram Jaccard ~0.71),
+    and d, cut from between them, is a near duplicate of both (~0.84 each): one family of two kept
+    documents joined by a removed one."""
+    words = document(400, seed=seed, vocab=vocab).split(" ")
+    return " ".join(words[:300]), " ".join(words[50:350]), " ".join(words[25:325])
+
+
 def jaccard(a: str, b: str, n: int = 5) -> float:
     """Exact word n-gram Jaccard, the same definition as the ground-truth tool exact_pairs.py."""
 

@@ -147,6 +147,44 @@ def cluster_heads(ids: Iterable[str], links: Iterable[tuple], rejected: Iterable
     return heads
 
 
+def family_heads(
+    ids: Iterable[str], links: Iterable[tuple], joins: Iterable[tuple[str, str]], rejected: Iterable[str] = ()
+) -> dict[str, str | None]:
+    """Map every document to a name of its cluster when clusters are families: the links plus ``joins``
+    (kept documents a removed one was also similar to), as connected components."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for a, b, *_ in links:
+        parent[find(str(a))] = find(str(b))
+    for a, b in joins:
+        ra, rb = find(str(a)), find(str(b))
+        if ra != rb:
+            parent[ra] = rb
+    heads: dict[str, str | None] = {doc: find(doc) for doc in ids}
+    for doc in rejected:
+        heads[doc] = None
+    return heads
+
+
+def clusters_file_heads(path: Path, ids: Iterable[str], rejected: Iterable[str]) -> dict[str, str | None]:
+    """Map every document to its cluster as `dedupe run --clusters` wrote it (a document it does not list
+    is a cluster of its own; rejected documents are in none)."""
+    heads: dict[str, str | None] = {doc: doc for doc in ids}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            member = json.loads(line)
+            heads[str(member["id"])] = str(member["cluster"])
+    for doc in rejected:
+        heads[doc] = None
+    return heads
+
+
 @dataclass
 class Scores:
     """What one tool scored on one corpus."""
@@ -181,13 +219,16 @@ def score(
     heads: Mapping[str, str | None],
     links: Sequence[tuple],
     threshold: float,
+    removed: Iterable[str] | None = None,
 ) -> Scores:
     """Recall per bucket (both documents in one cluster) and precision of the links (true J >= t - 0.1).
 
-    A missed pair is also classified, to show where recall goes: ``both kept`` (the tool never linked
-    them: a detection miss), ``other cluster`` (at least one was linked, but elsewhere: the price of
-    one-pass star clusters) or ``rejected``."""
+    A missed pair is also classified, to show where recall goes: ``both kept`` (neither was removed: a
+    detection miss), ``other cluster`` (at least one was removed, but into another cluster: the price of
+    one-pass clustering) or ``rejected``. ``removed``: the removed documents, by default those ``links``
+    name first."""
     s = Scores()
+    removed = {str(a) for a, *_ in links} if removed is None else set(removed)
     for (a, b), j in truth.items():
         which = bucket(j, threshold)
         if which is None:
@@ -203,7 +244,7 @@ def score(
         if not hit:
             if ha is None or hb is None:
                 why = "rejected"
-            elif ha == a and hb == b:
+            elif a not in removed and b not in removed:
                 why = "both kept"
                 s.never_linked.append((a, b, j))
             else:
@@ -382,11 +423,13 @@ def ground_truth(tool: Path, docs_path: Path, out: Path, ngram: int, floor: floa
 
 def run_dedupe(
     docs_path: Path, workdir: Path, threshold: float, extra: Sequence[str]
-) -> tuple[list[tuple], set[str], float]:
-    """Run the real command line in a fresh process; return its links, rejected ids and wall seconds."""
-    removed, report = workdir / "removed.jsonl", workdir / "report.json"
+) -> tuple[list[tuple], set[str], float, Path]:
+    """Run the real command line in a fresh process; return its links, rejected ids, wall seconds and the
+    clusters file it wrote."""
+    removed, report, clusters = workdir / "removed.jsonl", workdir / "report.json", workdir / "clusters.jsonl"
     cmd = [sys.executable, "-m", "dedupe", "run", str(docs_path), "-o", str(workdir / "kept.jsonl")]
-    cmd += ["--removed", str(removed), "--report", str(report), "--threshold", str(threshold), "--overwrite", "-q"]
+    cmd += ["--removed", str(removed), "--report", str(report), "--clusters", str(clusters)]
+    cmd += ["--threshold", str(threshold), "--overwrite", "-q"]
     cmd += list(extra)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT)
@@ -394,7 +437,7 @@ def run_dedupe(
     with open(removed, encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh if line.strip()]
     rejected = {str(r["id"]) for r in records if r.get("duplicate_of") is None}
-    return links_from_removed(records), rejected, secs
+    return links_from_removed(records), rejected, secs, clusters
 
 
 def shingle_strings(text: str, n: int) -> set[str]:
@@ -405,20 +448,20 @@ def shingle_strings(text: str, n: int) -> set[str]:
     return {" ".join(w[i : i + n]) for i in range(len(w) - n + 1)}
 
 
-ORACLES = {"best kept": "exact-J one-pass, best kept", "best earlier": "exact-J one-pass, head of best earlier"}
+ORACLES = {"stars": "exact-J one-pass, stars", "families": "exact-J one-pass, families"}
 
 
 def oracle_one_pass(
     ids: Sequence[str], truth: Mapping[Pair, float], threshold: float, policy: str
-) -> tuple[list[tuple], float]:
+) -> tuple[list[tuple], list[tuple[str, str]], float]:
     """One-pass keep-first clustering with the EXACT Jaccard in place of MinHash: the ceiling of the scores
-    for a tool of that shape, whatever its estimator. Why: in families of mutually similar documents even a
-    perfect estimator cannot put every similar pair in one star cluster, so this says how much of a
-    tool's lost recall is detection and how much is the clustering policy.
+    for a tool of that shape, whatever its estimator. A document is removed as a duplicate of the most
+    similar kept document with J >= t (ties: the earlier one), else kept.
 
-    Policies: ``best kept``: link a document to the most similar kept document with J >= t (dedupe's rule,
-    ties: the earlier one); ``best earlier``: take the earlier documents with J >= t from the most similar
-    down, and join the cluster of the first one whose kept document is also >= t to this document."""
+    Policies: ``stars``: a cluster is a kept document and the ones removed as its duplicates (in families of
+    mutually similar documents even a perfect estimator cannot put every similar pair in one star);
+    ``families``: every other kept document with J >= t to a removed one joins its cluster too (dedupe's
+    rule). Returns the links, the joins and the seconds."""
     t0 = time.perf_counter()
     neighbours: dict[str, dict[str, float]] = {}
     for (a, b), j in truth.items():
@@ -426,53 +469,52 @@ def oracle_one_pass(
             neighbours.setdefault(a, {})[b] = j
             neighbours.setdefault(b, {})[a] = j
     rank = {d: i for i, d in enumerate(ids)}
-    head: dict[str, str] = {}
-    links = []
+    kept: set[str] = set()
+    links, joins = [], []
     for d in ids:
-        earlier = sorted(
-            ((j, -rank[e], e) for e, j in neighbours.get(d, {}).items() if e in head), reverse=True
-        )  # most similar first; ties: the earlier document
-        chosen = None
-        for j, _, e in earlier:
-            if policy == "best kept" and head[e] == e:
-                chosen = (e, j)
-                break
-            if policy == "best earlier" and (head[e] == e or head[e] in neighbours.get(d, {})):
-                chosen = (head[e], neighbours[d][head[e]])
-                break
-        head[d] = chosen[0] if chosen else d
-        if chosen:
-            links.append((d, chosen[0], chosen[1]))
-    return links, time.perf_counter() - t0
+        passing = sorted(((j, -rank[e], e) for e, j in neighbours.get(d, {}).items() if e in kept), reverse=True)
+        if not passing:
+            kept.add(d)
+            continue
+        j, _, best = passing[0]
+        links.append((d, best, j))
+        if policy == "families":
+            joins.extend((best, e) for _, _, e in passing[1:])
+    return links, joins, time.perf_counter() - t0
 
 
-def run_datasketch(docs: Sequence[dict], threshold: float, num_perm: int, ngram: int) -> tuple[list[tuple], float]:
+def run_datasketch(
+    docs: Sequence[dict], threshold: float, num_perm: int, ngram: int
+) -> tuple[list[tuple], list[tuple[str, str]], float]:
     """datasketch one-pass, as its users write it: query; link to the most similar result whose estimated
-    Jaccard is >= t and skip inserting; else insert. Returns the links and wall seconds (shingling
-    included, reading not)."""
+    Jaccard is >= t and skip inserting; else insert. Returns the links, the joins (the other results >= t,
+    for scoring it with family clusters too) and wall seconds (shingling included, reading not)."""
     from datasketch import MinHash, MinHashLSH
 
     t = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     stored: dict[str, MinHash] = {}
     arrival = {d["id"]: i for i, d in enumerate(docs)}
-    links = []
+    links, joins = [], []
     for d in docs:
         m = MinHash(num_perm=num_perm)
         m.update_batch([s.encode("utf-8") for s in shingle_strings(d["text"], ngram)])
-        best, best_j = None, -1.0
+        best, best_j, passing = None, -1.0, []
         # query() returns a set, whose order changes with string hash randomisation: sort by arrival so that
         # ties go to the earliest document and runs are reproducible.
         for key in sorted(lsh.query(m), key=arrival.__getitem__):
             j = m.jaccard(stored[key])
-            if j >= threshold and j > best_j:
-                best, best_j = key, j
+            if j >= threshold:
+                passing.append(key)
+                if j > best_j:
+                    best, best_j = key, j
         if best is not None:
             links.append((d["id"], best, best_j))
+            joins.extend((best, key) for key in passing if key != best)
         else:
             lsh.insert(d["id"], m)
             stored[d["id"]] = m
-    return links, time.perf_counter() - t
+    return links, joins, time.perf_counter() - t
 
 
 # ----------------------------------------------------------------------------------------------- report
@@ -698,16 +740,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         ids = [d["id"] for d in docs]
         texts = {d["id"]: d["text"] for d in docs}
 
-        links, rejected, secs = run_dedupe(docs_path, cdir, a.threshold, extra)
+        links, rejected, secs, clusters = run_dedupe(docs_path, cdir, a.threshold, extra)
         label = "dedupe" + (f" {a.dedupe_args}" if a.dedupe_args else "")
-        results = [(label, links, cluster_heads(ids, links, rejected), secs)]
+        results = [
+            (label, links, clusters_file_heads(clusters, ids, rejected), secs),
+            (f"{label} (stars: duplicate_of only)", links, cluster_heads(ids, links, rejected), secs),
+        ]
         if not a.no_datasketch:
-            links, secs = run_datasketch(docs, a.threshold, a.num_perm, a.ngram)
+            links, joins, secs = run_datasketch(docs, a.threshold, a.num_perm, a.ngram)
             results.append(("datasketch one-pass", links, cluster_heads(ids, links), secs))
+            results.append(("datasketch one-pass, families", links, family_heads(ids, links, joins), secs))
         if not a.no_oracle:
             for policy, tool in ORACLES.items():
-                links, secs = oracle_one_pass(ids, truth, a.threshold, policy)
-                results.append((tool, links, cluster_heads(ids, links), secs))
+                links, joins, secs = oracle_one_pass(ids, truth, a.threshold, policy)
+                results.append((tool, links, family_heads(ids, links, joins), secs))
         for view, (vtruth, vdocs) in split_truth(truth, a.threshold).items():
             corpus = name if view == "all" else f"{name}: {view}"
             truths[corpus] = vtruth

@@ -355,6 +355,15 @@ def _source(input_path: str, kw: dict):
     help="Run report, JSON: read, kept, removed, rejected and per-stage counts. "
     "Default: OUTPUT.report.json beside the output (suffix dropped).",
 )
+@click.option(
+    "--clusters",
+    "clusters_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the clusters, JSON Lines, one line per member: cluster, id, status (kept/removed), "
+    "and for removed ones duplicate_of and similarity. A cluster holds every kept document joined by a "
+    "removed one similar to both, and the documents removed as their duplicates.",
+)
 @_apply(SIGNATURE_OPTIONS + POLICY_OPTIONS + REPETITION_OPTIONS + INPUT_OPTIONS)
 @click.option(
     "--against",
@@ -427,6 +436,7 @@ def run(input_path: str, output: str, removed_path: str | None, report_path: str
         Path(removed_path) if removed_path else default_removed,
         Path(report_path) if report_path else default_report,
         kw["against"],
+        Path(kw["clusters_path"]) if kw["clusters_path"] else None,
     )
     fmt = runner.InputFormat(kw["text_field"], kw["id_field"], kw["encoding_errors"], kw["pattern"])
     engine = _run_spark if kw["engine"] == "spark" else _run_local

@@ -47,6 +47,8 @@ class Removal:
     duplicate_of: str | None = None
     similarity: float | None = None
     source: str | None = None
+    # the kept document's number in the near-duplicate index (-1: not in it), for clusters; not logged
+    kept_index: int = field(default=-1, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "step": self.step, "reason": self.reason}

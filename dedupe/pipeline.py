@@ -193,8 +193,14 @@ class Decider:
     ) -> None:
         self.opts = opts
         self.account = account
-        self.seen: dict[bytes, str] = {} if seen is None else seen
+        # digest -> the kept document: its number in the near index, or its id when it is not in the index
+        # (no signature, or no near stage); numbers save memory and give exact duplicates a family too
+        self.seen: dict[bytes, int | str] = {} if seen is None else seen
         self.index = index or NearDuplicateIndex(**index_options(opts))
+
+    def _first(self, value: int | str) -> tuple[str, int]:
+        """(id, index number or -1) of the kept document a ``seen`` value names."""
+        return (value, -1) if isinstance(value, str) else (self.index.label(value), value)
 
     def restore(self, kept: list[tuple[str, str]]) -> None:
         """Remember documents an earlier, interrupted run kept: (id, cleaned text) pairs in their order."""
@@ -205,15 +211,16 @@ class Decider:
                 texts, num_perm=self.opts.num_perm, ngram=self.opts.ngram, seed=self.opts.seed, mode=self.opts.shingle
             )
             query = self.index.begin(sigs)
-            for i, (doc_id, text) in enumerate(kept):
-                if sigs[i][0] != EMPTY:
-                    shingles = None
-                    if self.opts.verify != "none":
-                        shingles = shingle_set(text, ngram=self.opts.ngram, mode=self.opts.shingle)
-                    self.index.add(query, i, doc_id, sigs[i], shingles)
-        if self.opts.exact:
-            for (doc_id, _), digest in zip(kept, digests, strict=True):
-                self.seen.setdefault(digest, doc_id)
+        for i, (doc_id, text) in enumerate(kept):
+            value: int | str = doc_id
+            if self.opts.near and sigs[i][0] != EMPTY:
+                shingles = None
+                if self.opts.verify != "none":
+                    shingles = shingle_set(text, ngram=self.opts.ngram, mode=self.opts.shingle)
+                value = len(self.index)
+                self.index.add(query, i, doc_id, sigs[i], shingles)
+            if self.opts.exact:
+                self.seen.setdefault(digests[i], value)
 
     def decide(self, prepared: list[Prepared]) -> Iterator[Outcome]:
         """Decide a batch in the given order (the keep policy's order)."""
@@ -225,8 +232,9 @@ class Decider:
         for i, p in enumerate(prepared):
             doc = p.doc
             if self.opts.exact:
-                first = self.seen.get(p.digest)
-                if first is not None:
+                seen = self.seen.get(p.digest)
+                if seen is not None:
+                    first, number = self._first(seen)
                     yield Removal(
                         doc.id,
                         "exact",
@@ -234,20 +242,29 @@ class Decider:
                         duplicate_of=first,
                         similarity=1.0,
                         source=doc.source,
+                        kept_index=number,
                     )
                     continue
+            value: int | str = doc.id
             if query is not None and p.signature is not None and p.signature[0] != EMPTY:
                 match = self.index.match(query, i, p.signature, p.shingles)
                 if match is not None:
                     how = "exact Jaccard" if match.exact else "estimated Jaccard"
                     reason = f"near-duplicate of {match.label}, {how} {match.similarity:.2f}"
                     yield Removal(
-                        doc.id, "near", reason, duplicate_of=match.label, similarity=match.similarity, source=doc.source
+                        doc.id,
+                        "near",
+                        reason,
+                        duplicate_of=match.label,
+                        similarity=match.similarity,
+                        source=doc.source,
+                        kept_index=match.index,
                     )
                     continue
+                value = len(self.index)
                 self.index.add(query, i, doc.id, p.signature, p.shingles)
             if self.opts.exact:
-                self.seen[p.digest] = doc.id
+                self.seen[p.digest] = value
             yield doc
 
 

@@ -6,18 +6,23 @@ moment, the account, and the options. A run started again with ``--resume`` trun
 to those sizes, skips the documents already decided, and rebuilds the near-duplicate index from the
 documents it had kept: their cleaned text is in the partial output, so only their digests and signatures
 are computed again, not the cleaning. Removed documents never affect later decisions, so nothing else
-is needed for the rest of the run to decide exactly as the uninterrupted run would have.
+is needed for the rest of the run to decide exactly as the uninterrupted run would have. The clusters
+file (written at the end) also needs the families of kept documents and which kept document each logged
+removal names: :class:`ClusterJournal` keeps them beside the checkpoint.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from dedupe.document import Account, Document, Removal
 from dedupe.io import atomic
@@ -35,6 +40,46 @@ class Checkpoint:
     removed_bytes: int
     account: dict[str, Any]
     options: dict[str, Any]
+    clusters: list[int] | None = None  # byte sizes of the cluster journal's two files (ClusterJournal)
+
+
+class ClusterJournal:
+    """What clusters need from the documents decided before a checkpoint, in two append-only files beside
+    it: every join of two families (pairs of kept-document numbers) and, per removal-log line, the kept
+    document it names. Appending keeps a checkpoint's cost in proportion to what happened since the last
+    one; the checkpoint records both sizes, so a resumed run reads exactly what that checkpoint saw."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        self.paths = (
+            checkpoint.with_name(checkpoint.name + ".joins"),
+            checkpoint.with_name(checkpoint.name + ".numbers"),
+        )
+        self.written = [0, 0]  # items already in each file
+
+    def save(self, joins: array, numbers: array) -> list[int]:
+        """Append what is new since the last save; returns the byte sizes to put in the checkpoint."""
+        sizes = []
+        for k, (path, items) in enumerate(zip(self.paths, (joins, numbers), strict=True)):
+            with open(path, "ab") as fh:
+                fh.write(memoryview(items)[self.written[k] :].tobytes())
+                sizes.append(fh.tell())
+            self.written[k] = len(items)
+        return sizes
+
+    def load(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The joins (n x 2) and numbers a checkpoint saw; later appends are cut off."""
+        out = []
+        for k, (path, size, dtype) in enumerate(zip(self.paths, sizes, (np.int32, np.int64), strict=True)):
+            with open(path, "r+b") as fh:
+                fh.truncate(size)
+                data = np.frombuffer(fh.read(), dtype=dtype)
+            self.written[k] = len(data)  # items of the flat arrays, as save counts them
+            out.append(data)
+        return out[0].reshape(-1, 2), out[1]
+
+    def discard(self) -> None:
+        for path in self.paths:
+            path.unlink(missing_ok=True)
 
 
 def checkpoint_path(output: str) -> Path:

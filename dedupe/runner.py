@@ -15,9 +15,10 @@ from pathlib import Path
 
 from dedupe import resume as resume_mod
 from dedupe import saved_index
+from dedupe.clusters import ClusterRecorder, cluster_members, write_clusters
 from dedupe.document import Account, Removal
 from dedupe.html_run import write_html
-from dedupe.io import Source, open_input, open_output, output_form
+from dedupe.io import Source, atomic, open_input, open_output, output_form
 from dedupe.io.jsonl import compression_of
 from dedupe.io.removals import RemovalLog
 from dedupe.pipeline import Decider, Options, run_documents, unique_ids
@@ -38,6 +39,7 @@ class Paths:
     removed: Path
     report: Path
     against: str | None = None
+    clusters: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ def run_corpus(
     checkpoint_file = resume_mod.checkpoint_path(paths.output) if resumable is None else None
     items = unique_ids(source.documents)
     done = 0
+    saved_docs = len(decider.index)  # documents of a saved index (--against) come first in the index
+    recorder = ClusterRecorder()
+    journal = resume_mod.ClusterJournal(checkpoint_file) if checkpoint_file is not None else None
+    if journal is not None and not resume:
+        journal.discard()
     if resume:
         if resumable is not None:
             raise resume_mod.ResumeError(f"--resume is not possible here: {resumable}")
@@ -115,8 +122,16 @@ def run_corpus(
             else resume_mod.folder_texts(sink.tmp)
         )
         logger.info("resuming after %d documents", checkpoint.items)
-        resume_mod.replay(items, checkpoint.items, log.ids(), kept_text, decider, opts.batch_size)
+        logged = log.ids()
+        resume_mod.replay(items, checkpoint.items, logged, kept_text, decider, opts.batch_size)
         done = checkpoint.items
+        if checkpoint.clusters is not None:
+            joins, numbers = journal.load(checkpoint.clusters)
+            if len(numbers) != len(logged) or (len(joins) and joins.max() >= len(decider.index)):
+                raise resume_mod.ResumeError("the checkpoint's cluster journal does not match its output: start again")
+            for a, b in joins.tolist():
+                decider.index.families.union(a, b)
+            recorder = ClusterRecorder(numbers.tolist())
     else:
         sink = open_output(
             paths.output,
@@ -134,6 +149,7 @@ def run_corpus(
         for outcome in run_documents(items, opts, account, decider=decider, assign_ids=False):
             if isinstance(outcome, Removal):
                 log.write(outcome)
+                recorder.record(outcome)
             else:
                 sink.write(outcome)
                 if html is not None and len(repaired_ids) < 8 and "repeats:blocks" in outcome.edits:
@@ -141,13 +157,13 @@ def run_corpus(
             done += 1
             bar.update(1, account.chars_in - bar.bytes)  # input characters so far: ~bytes for the ETA
             if checkpoint_file is not None and done % checkpoint_every == 0:
-                _checkpoint(checkpoint_file, done, sink, log, account, opts)
+                _checkpoint(checkpoint_file, done, sink, log, account, opts, journal, decider, recorder)
     except KeyboardInterrupt as err:
         if checkpoint_file is None:
             sink.abort()
             log.abort()
             raise Interrupted("interrupted; no output written") from err
-        _checkpoint(checkpoint_file, done, sink, log, account, opts)
+        _checkpoint(checkpoint_file, done, sink, log, account, opts, journal, decider, recorder)
         raise Interrupted(f"interrupted after {done} documents; run again with --resume to finish") from err
     except Exception:
         sink.abort()
@@ -159,6 +175,14 @@ def run_corpus(
     log.commit()
     if checkpoint_file is not None:
         checkpoint_file.unlink(missing_ok=True)
+        assert journal is not None
+        journal.discard()
+    cluster_summary = None
+    if paths.clusters is not None:
+        tmp = atomic.partial_path(paths.clusters)
+        lines = cluster_members(paths.removed, recorder.numbers, decider.index, saved_docs)
+        cluster_summary = write_clusters(tmp, lines)
+        atomic.commit(tmp, paths.clusters)
     if paths.against is not None and update_index:
         saved_index.save(decider, Path(paths.against), opts)
     report_paths = {
@@ -169,7 +193,11 @@ def run_corpus(
     }
     if paths.against is not None:
         report_paths["against"] = paths.against
+    if paths.clusters is not None:
+        report_paths["clusters"] = str(paths.clusters)
     report = build_report(account, options=opts.to_json(), paths=report_paths, seconds=time.perf_counter() - started)
+    if cluster_summary is not None:
+        report["clusters"] = cluster_summary
     write_json_atomic(paths.report, report)
     if html is not None:
         write_html(
@@ -202,8 +230,20 @@ def _resumable(paths: Paths, opts: Options, source: Source) -> str | None:
     return None
 
 
-def _checkpoint(path: Path, done: int, sink, log: RemovalLog, account: Account, opts: Options) -> None:
+def _checkpoint(
+    path: Path,
+    done: int,
+    sink,
+    log: RemovalLog,
+    account: Account,
+    opts: Options,
+    journal: resume_mod.ClusterJournal | None,
+    decider: Decider,
+    recorder: ClusterRecorder,
+) -> None:
+    assert journal is not None
+    clusters = journal.save(decider.index.families.joins, recorder.numbers)
     snapshot = resume_mod.Checkpoint(
-        done, sink.flush(), log.flush(), resume_mod.account_snapshot(account, done), opts.to_json()
+        done, sink.flush(), log.flush(), resume_mod.account_snapshot(account, done), opts.to_json(), clusters
     )
     resume_mod.write_checkpoint(path, snapshot)

@@ -49,7 +49,9 @@ def save(decider: Decider, folder: Path, opts: Options) -> None:
     decider.index.save(tmp)
     digests = np.frombuffer(b"".join(decider.seen.keys()), dtype=np.uint8).reshape(-1, 16)
     np.save(tmp / "digests.npy", digests)
-    (tmp / "digest_ids.json").write_text(json.dumps(list(decider.seen.values()), ensure_ascii=False))
+    firsts = [decider._first(value) for value in decider.seen.values()]
+    (tmp / "digest_ids.json").write_text(json.dumps([doc_id for doc_id, _ in firsts], ensure_ascii=False))
+    np.save(tmp / "digest_index.npy", np.array([number for _, number in firsts], dtype=np.int64))
     settings = opts.to_json()
     meta = {
         "format": FORMAT,
@@ -109,5 +111,10 @@ def load(folder: Path, opts: Options, account: Account) -> Decider:
     index = NearDuplicateIndex.load(folder, **options)
     digests = np.load(folder / "digests.npy")
     ids = json.loads((folder / "digest_ids.json").read_text())
-    seen = {bytes(row): doc_id for row, doc_id in zip(digests, ids, strict=True)}
+    numbers_file = folder / "digest_index.npy"  # absent in indexes saved before clusters: ids only
+    numbers = np.load(numbers_file).tolist() if numbers_file.is_file() else [-1] * len(ids)
+    seen: dict[bytes, int | str] = {
+        bytes(row): (number if number >= 0 else doc_id)
+        for row, doc_id, number in zip(digests, ids, numbers, strict=True)
+    }
     return Decider(opts, account, index=index, seen=seen)

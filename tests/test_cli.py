@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
-from corpora import document, edit
+from corpora import bridge, document, edit
 
 from dedupe.cli import default_side_paths, main
 
@@ -221,3 +221,42 @@ def test_keep_by_and_drop_all_from_the_command_line(tmp_path):
     assert [r["id"] for r in read_jsonl(tmp_path / "b.jsonl")] == ["solo"]
     log = {r["id"]: r for r in read_jsonl(tmp_path / "b.removed.jsonl")}
     assert log["old"]["step"] == "drop-all" and log["new"]["duplicate_of"] == "old"
+
+
+def test_clusters_file_groups_families_with_their_removed_members(tmp_path):
+    a, c, d = bridge(seed=21)
+    x = document(300, seed=22)
+    records = [
+        ("A", a),
+        ("X", x),
+        ("C", c),
+        ("D", d),  # near both A and C: removed, and joins C's family to A's
+        ("P", "♥ ♥ ♥"),  # no words: kept without a signature
+        ("E", c),  # exact copy of C
+        ("Q", "♥ ♥ ♥"),  # exact copy of P
+        ("F", edit(x, 0.005, seed=23)),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in records) + "{broken\n")
+    clusters = tmp_path / "clusters.jsonl"
+    result = invoke("run", str(src), "-o", str(tmp_path / "out.jsonl"), "--clusters", str(clusters), "-q")
+    assert result.exit_code == 0, result.output
+    lines = read_jsonl(clusters)
+    summary = [(m["cluster"], m["id"], m["status"], m.get("step"), m.get("duplicate_of")) for m in lines]
+    d_line = next(m for m in lines if m["id"] == "D")
+    assert d_line["duplicate_of"] in ("A", "C") and d_line["similarity"] >= 0.8
+    assert summary == [
+        ("A", "A", "kept", None, None),
+        ("A", "C", "kept", None, None),
+        ("A", "D", "removed", "near", d_line["duplicate_of"]),
+        ("A", "E", "removed", "exact", "C"),
+        ("P", "P", "kept", None, None),
+        ("P", "Q", "removed", "exact", "P"),
+        ("X", "X", "kept", None, None),
+        ("X", "F", "removed", "near", "X"),
+    ]
+    report = json.loads((tmp_path / "out.report.json").read_text())
+    assert report["clusters"] == {"clusters": 3, "documents": 8, "largest": 4}
+    assert report["paths"]["clusters"] == str(clusters)
+    # the removal log itself is unchanged by clusters: one line per removed or rejected document
+    assert [r["id"] for r in read_jsonl(tmp_path / "out.removed.jsonl")] == ["D", "E", "Q", "F", "in.jsonl:9"]

@@ -4,10 +4,10 @@ unrelated documents, keep policies, the no-chaining rule, and the account."""
 from __future__ import annotations
 
 import pytest
-from corpora import document, edit, jaccard, vocabulary
+from corpora import bridge, document, edit, jaccard, vocabulary
 
 from dedupe.document import Account, Document, Removal
-from dedupe.pipeline import Options, run_documents
+from dedupe.pipeline import Decider, Options, run_documents
 
 VOCAB = vocabulary()
 
@@ -88,6 +88,23 @@ def test_no_chaining_a_document_is_only_removed_as_a_duplicate_of_a_kept_one_it_
     kept, removed, _ = run([("A", a), ("B", b), ("C", c)], threshold=0.75)
     assert [d.id for d in kept] == ["A", "C"]
     assert removed[0].id == "B" and removed[0].duplicate_of == "A"
+
+
+def test_a_removed_document_similar_to_two_kept_ones_joins_their_families():
+    a, c, d = bridge(seed=9, vocab=VOCAB)
+    assert jaccard(a, c) < 0.75 and jaccard(a, d) >= 0.8 and jaccard(c, d) >= 0.8
+    other = document(300, seed=10, vocab=VOCAB)
+    items = [Document(i, t, order=n) for n, (i, t) in enumerate([("A", a), ("X", other), ("C", c), ("D", d)])]
+    decider = Decider(Options(), Account())
+    outcomes = list(run_documents(items, Options(), Account(), decider=decider))
+    assert [o.id for o in outcomes if isinstance(o, Document)] == ["A", "X", "C"]  # A and C too far apart
+    (removal,) = [o for o in outcomes if isinstance(o, Removal)]
+    assert removal.duplicate_of in ("A", "C") and removal.similarity >= 0.8
+    families = decider.index.families
+    numbers = {decider.index.label(k): k for k in range(len(decider.index))}
+    assert families.find(numbers["A"]) == families.find(numbers["C"]) == numbers["A"]  # the earliest names it
+    assert families.find(numbers["X"]) == numbers["X"]
+    assert removal.kept_index == numbers[removal.duplicate_of]
 
 
 def test_keep_longest_keeps_the_longest_of_a_group_and_reports_in_input_order():

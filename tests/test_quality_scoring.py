@@ -7,12 +7,15 @@ as wrong.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 from quality import (
     bucket,
     cluster_heads,
+    clusters_file_heads,
+    family_heads,
     is_copy_pair,
     isolated_copy_docs,
     links_from_removed,
@@ -75,7 +78,7 @@ def test_score_by_hand():
     # Recall is scored on the heads below, where f is kept and g rejected (the links above are only
     # scored for precision).
     heads = {"a": "a", "b": "a", "c": "a", "d": "d", "e": "d", "f": "f", "g": None}
-    s = score(truth, heads, links, 0.8)
+    s = score(truth, heads, links, 0.8, removed={"b", "c", "e"})
     assert (s.pairs_high, s.found_high) == (3, 2)
     assert (s.pairs_near, s.found_near) == (3, 1)
     assert s.recall_high == pytest.approx(2 / 3)
@@ -121,15 +124,26 @@ def test_oracle_one_pass_policies():
     # order a, d, b, c. b is a duplicate of a; c is closest to b (removed), then d (kept) and a (kept, 0.80).
     truth = {("a", "b"): 0.85, ("c", "d"): 0.81, ("b", "c"): 0.95, ("a", "c"): 0.80, ("a", "d"): 0.5}
     ids = ["a", "d", "b", "c"]
-    kept_links, _ = oracle_one_pass(ids, truth, 0.8, "best kept")
-    assert [x[:2] for x in kept_links] == [("b", "a"), ("c", "d")]  # c goes to d, the most similar KEPT one
-    earlier_links, _ = oracle_one_pass(ids, truth, 0.8, "best earlier")
-    assert [x[:2] for x in earlier_links] == [("b", "a"), ("c", "a")]  # c follows b into a's cluster
-    s_kept = score(truth, cluster_heads(ids, kept_links), kept_links, 0.8)
-    s_earlier = score(truth, cluster_heads(ids, earlier_links), earlier_links, 0.8)
+    star_links, star_joins, _ = oracle_one_pass(ids, truth, 0.8, "stars")
+    assert [x[:2] for x in star_links] == [("b", "a"), ("c", "d")]  # c goes to d, the most similar KEPT one
+    assert star_joins == []
+    family_links, joins, _ = oracle_one_pass(ids, truth, 0.8, "families")
+    assert family_links == star_links  # the same decisions ...
+    assert joins == [("d", "a")]  # ... but c also passes a, so a's and d's clusters are one family
+    s_star = score(truth, family_heads(ids, star_links, star_joins), star_links, 0.8)
+    s_family = score(truth, family_heads(ids, family_links, joins), family_links, 0.8)
     # recall pairs: (b, c) 0.95 high; (a, b) 0.85, (c, d) 0.81, (a, c) 0.80 near
-    assert (s_kept.found_high, s_kept.found_near) == (0, 2)  # {a, b}, {d, c}: (a, b) and (c, d)
-    assert (s_earlier.found_high, s_earlier.found_near) == (1, 2)  # {a, b, c}: (a, b), (a, c), and (b, c)
+    assert (s_star.found_high, s_star.found_near) == (0, 2)  # {a, b}, {d, c}: (a, b) and (c, d)
+    assert (s_family.found_high, s_family.found_near) == (1, 3)  # {a, b, c, d}: every pair
+    assert s_star.misses == {("high", "other cluster"): 1, ("near", "other cluster"): 1}
+
+
+def test_clusters_file_heads(tmp_path):
+    path = tmp_path / "clusters.jsonl"
+    lines = [{"cluster": "a", "id": "a"}, {"cluster": "a", "id": "d"}, {"cluster": "a", "id": "b"}]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    heads = clusters_file_heads(path, ["a", "b", "c", "d", "e"], rejected=["e"])
+    assert heads == {"a": "a", "b": "a", "c": "c", "d": "a", "e": None}
 
 
 def test_write_results_replaces_only_its_section(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from corpora import document, edit
+from corpora import bridge, document, edit
 
 from dedupe.cli import main
 from dedupe.resume import checkpoint_path
@@ -25,6 +25,12 @@ def _corpus(n: int = 1500) -> list[dict]:
         if i % 5 == 4:  # every fifth document is a near or exact copy of an earlier one
             base = docs[i - 3]["text"]
             docs.append({"id": f"d{i}", "text": edit(base, 0.005, seed=i) if i % 10 == 4 else base})
+        elif i % 50 == 1:  # two kept documents and one near both: families joined all through the run
+            a, c, d = bridge(seed=i)
+            docs.append({"id": f"d{i}", "text": a})
+            bridged = (c, d)
+        elif i % 50 in (2, 3):
+            docs.append({"id": f"d{i}", "text": bridged[i % 50 - 2]})
         else:
             docs.append({"id": f"d{i}", "text": document(120, seed=i)})
     docs.insert(7, {"id": "bad", "text": 5})  # a rejection early on
@@ -72,8 +78,9 @@ def test_resume_after_sigkill_gives_byte_identical_output(tmp_path: Path, form: 
                 (src / f"{d['id']}.txt").write_text(d["text"], encoding="utf-8")
         out_a, out_b = tmp_path / "a", tmp_path / "b"
     common = ["--checkpoint-every", "50"]
-    assert _run(str(src), "-o", str(out_a), *common).wait() == 0  # uninterrupted
+    assert _run(str(src), "-o", str(out_a), *common, "--clusters", str(tmp_path / "a.clusters.jsonl")).wait() == 0
 
+    common += ["--clusters", str(tmp_path / "b.clusters.jsonl")]
     proc = _run(str(src), "-o", str(out_b), *common)
     items = _kill_after_checkpoint(proc, checkpoint_path(str(out_b)), at_least=300)
     assert not out_b.exists()  # nothing under the final name: the run is visibly incomplete
@@ -91,6 +98,11 @@ def test_resume_after_sigkill_gives_byte_identical_output(tmp_path: Path, form: 
     removed_a = (tmp_path / "a.removed.jsonl").read_bytes()
     assert (tmp_path / "b.removed.jsonl").read_bytes() == removed_a
     assert removed_a.count(b'"near"') >= 20 and items < len(docs)
+    clusters_a = (tmp_path / "a.clusters.jsonl").read_text()
+    assert (tmp_path / "b.clusters.jsonl").read_text() == clusters_a  # families joined before the kill too
+    joined = [json.loads(line) for line in clusters_a.splitlines() if '"kept"' in line]
+    assert sum(m["id"] != m["cluster"] for m in joined) >= 20  # kept documents in another's family
+    assert not list(tmp_path.glob("*.checkpoint*"))  # the checkpoint and its cluster journal are gone
     report_a = json.loads((tmp_path / "a.report.json").read_text())
     report_b = json.loads((tmp_path / "b.report.json").read_text())
     for key in ("read", "kept", "removed", "rejected"):

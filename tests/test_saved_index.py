@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from corpora import document, edit
+from corpora import bridge, document, edit
 
 from dedupe.cli import main
 
@@ -110,3 +110,37 @@ def test_an_index_built_without_texts_needs_verify_none(crawls):
         "-q",
     )
     assert ok.exit_code == 0 and [r["id"] for r in read_jsonl(crawls / "o.jsonl")] == ["new-fresh"]
+
+
+def test_clusters_reach_into_the_saved_index_and_its_families_are_saved(tmp_path):
+    a, c, d = bridge(seed=31)
+    a2, c2, d2 = bridge(seed=32)
+    write_jsonl(tmp_path / "old.jsonl", [{"id": "A", "text": a}, {"id": "C", "text": c}])
+    write_jsonl(tmp_path / "new.jsonl", [{"id": "D", "text": d}, {"id": "E", "text": c}, {"id": "A2", "text": a2}])
+    newer = [{"id": "C2", "text": c2}, {"id": "D2", "text": d2}, {"id": "C-copy", "text": c}]
+    write_jsonl(tmp_path / "newer.jsonl", newer)
+    idx = str(tmp_path / "idx")
+    assert invoke("index", "build", str(tmp_path / "old.jsonl"), "-o", idx).exit_code == 0
+    clusters = tmp_path / "clusters.jsonl"
+    args = ["--against", idx, "--clusters", str(clusters), "--update-index", "-q"]
+    assert invoke("run", str(tmp_path / "new.jsonl"), "-o", str(tmp_path / "out.jsonl"), *args).exit_code == 0
+    summary = [(m["cluster"], m["id"], m["status"], m.get("duplicate_of")) for m in read_jsonl(clusters)]
+    d_of = summary[2][3]
+    assert d_of in ("A", "C")
+    assert summary == [
+        ("A", "A", "indexed", None),
+        ("A", "C", "indexed", None),
+        ("A", "D", "removed", d_of),
+        ("A", "E", "removed", "C"),  # an exact copy of an indexed document joins its family
+    ]
+    # the next run against the updated index still sees A and C as one family, and A2 as indexed
+    assert invoke("run", str(tmp_path / "newer.jsonl"), "-o", str(tmp_path / "out2.jsonl"), *args).exit_code == 0
+    summary = [(m["cluster"], m["id"], m["status"]) for m in read_jsonl(clusters)]
+    assert summary == [
+        ("A2", "A2", "indexed"),
+        ("A2", "C2", "kept"),
+        ("A2", "D2", "removed"),
+        ("A", "A", "indexed"),
+        ("A", "C", "indexed"),
+        ("A", "C-copy", "removed"),
+    ]

@@ -18,8 +18,16 @@ How similarity is decided (``verify``):
 Memory per kept document, at 128 permutations and 16 bands: 4 bits per signature value (64 bytes: the
 estimate only needs to tell equal from unequal, and the chance that two different values agree in their
 low 4 bits, 1/16, is corrected for), 8 bytes per band (a 32-bit key and the document's number, in sorted
-arrays searched with numpy), and the id. Exact checks read the kept documents' shingle sets (sorted
-32-bit shingle hashes, computed by the workers that prepare documents) back from a temporary file.
+arrays searched with numpy), the id, and 4 bytes for its family (below). Exact checks read the kept
+documents' shingle sets (sorted 32-bit shingle hashes, computed by the workers that prepare documents)
+back from a temporary file.
+
+Families (the clusters a run reports): a removed document names ONE kept document it duplicates, but it
+may pass the check against several kept documents, which are then too far from each other for either to
+remove the other. They belong together all the same: syndicated copies of one story, each edited
+differently, form such a family. So every other kept candidate a removed document passes joins the family
+of the one it names (a union-find over kept documents; a candidate already in that family is not checked
+again). Families never change what is kept or removed; they only group documents for reports.
 """
 
 from __future__ import annotations
@@ -46,6 +54,44 @@ class Match:
     label: str  # the kept document's id
     similarity: float  # exact Jaccard when it was computed, else the estimate
     exact: bool = False
+    index: int = -1  # the kept document's number in the index
+
+
+class Families:
+    """Union-find over kept documents (their index numbers). The root of a family is its earliest kept
+    document, so a family's name does not depend on the order in which its parts were joined."""
+
+    def __init__(self, parent: np.ndarray | None = None) -> None:
+        self.parent = array("i", [] if parent is None else parent.tolist())
+        self.joins = array("i")  # every union that joined two families, as (a, b) pairs: resuming replays them
+
+    def __len__(self) -> int:
+        return len(self.parent)
+
+    def add(self) -> None:
+        self.parent.append(len(self.parent))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]  # path halving keeps later finds short
+            i = parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+            self.joins.extend((a, b))
+
+    def roots(self) -> np.ndarray:
+        """The root of every kept document at once (pointer jumping until nothing moves)."""
+        roots = np.frombuffer(self.parent, dtype=np.int32).astype(np.int64)
+        while True:
+            jumped = roots[roots]
+            if np.array_equal(jumped, roots):
+                return roots
+            roots = jumped
 
 
 class _Growable:
@@ -161,8 +207,10 @@ class NearDuplicateIndex:
         self._label_bytes = bytearray()
         self._label_ends = array("q")
         self._shingles = ShingleStore(temp_dir, shingles_base) if verify != "none" else None
+        self.families = Families()
         self.candidates_checked = 0
         self.exact_checks = 0
+        self.family_checks = 0
 
     def __len__(self) -> int:
         return len(self._label_ends)
@@ -193,7 +241,12 @@ class NearDuplicateIndex:
         return BatchQuery(keys, _nibbles(signatures), found)
 
     def match(self, query: BatchQuery, i: int, signature: np.ndarray, shingles: np.ndarray | None) -> Match | None:
-        """The most similar kept document at or above the threshold, or None."""
+        """The most similar kept document that passes the check, or None.
+
+        Candidates are tried most similar first by estimate (ties: the earliest kept document). When one
+        passes, the rest are still tried against the check, except those already in its family, and each
+        that passes joins the family (see the module doc); the decision is the first one's alone.
+        """
         cands = set(query.found[i].tolist())
         for key in query.keys[i].tolist():
             hit = self._pending.get(key)
@@ -209,24 +262,41 @@ class NearDuplicateIndex:
         self.candidates_checked += len(idx)
         est = self._estimate(idx, query.nibbles[i])
         order = np.argsort(-est, kind="stable")  # most similar first; ties: the earliest kept document
-        t, m = self.threshold, self.margin
+        best: Match | None = None
         for j in order.tolist():
             e = float(est[j])
-            if e < t - m:
+            if e < self.threshold - self.margin:
                 break
-            if self.verify == "none" or (self.verify == "auto" and e >= t + m):
-                if e >= t:
-                    return Match(self.label(int(idx[j])), e)
+            k = int(idx[j])
+            if best is not None and self.families.find(k) == self.families.find(best.index):
                 continue
-            assert self._shingles is not None and shingles is not None, "exact checks need shingle sets"
+            passed = self._check(e, k, shingles, deciding=best is None)
+            if passed is None:
+                continue
+            if best is None:
+                best = Match(self.label(k), passed[0], passed[1], k)
+            else:
+                self.families.union(best.index, k)
+        return best
+
+    def _check(self, e: float, k: int, shingles: np.ndarray | None, *, deciding: bool) -> tuple[float, bool] | None:
+        """(similarity, exactly computed) when kept document ``k`` passes the check at estimate ``e``, else
+        None. ``deciding``: the check decides the document (counted in ``exact_checks``), rather than only
+        its family (``family_checks``)."""
+        t, m = self.threshold, self.margin
+        if self.verify == "none" or (self.verify == "auto" and e >= t + m):
+            return (e, False) if e >= t else None
+        assert self._shingles is not None and shingles is not None, "exact checks need shingle sets"
+        if deciding:
             self.exact_checks += 1
-            exact = self.exact_similarity(shingles, self._shingles.get(int(idx[j])))
-            if exact >= t:
-                return Match(self.label(int(idx[j])), exact, exact=True)
-        return None
+        else:
+            self.family_checks += 1
+        exact = self.exact_similarity(shingles, self._shingles.get(k))
+        return (exact, True) if exact >= t else None
 
     def add(self, query: BatchQuery, i: int, label: str, signature: np.ndarray, shingles: np.ndarray | None) -> None:
         idx = len(self._label_ends)
+        self.families.add()
         self._nib.append(query.nibbles[i])
         self._label_bytes += label.encode("utf-8", "surrogatepass")
         self._label_ends.append(len(self._label_bytes))
@@ -285,6 +355,7 @@ class NearDuplicateIndex:
         np.save(folder / "nibbles.npy", self._nib.data[: self._nib.n])
         (folder / "ids.bin").write_bytes(bytes(self._label_bytes))
         np.save(folder / "id_ends.npy", np.frombuffer(self._label_ends, dtype=np.int64))
+        np.save(folder / "families.npy", self.families.roots())
         if self._shingles is not None:
             np.save(folder / "shingle_ends.npy", self._shingles.save(folder / "shingles.bin"))
 
@@ -302,6 +373,8 @@ class NearDuplicateIndex:
         index._nib.n = len(nibbles)
         index._label_bytes = bytearray((folder / "ids.bin").read_bytes())
         index._label_ends = array("q", np.load(folder / "id_ends.npy").tolist())
+        families = folder / "families.npy"  # absent in indexes saved before families existed: all apart
+        index.families = Families(np.load(families) if families.is_file() else np.arange(len(index._label_ends)))
         if index._shingles is not None:
             index._shingles.extend_ends(np.load(folder / "shingle_ends.npy"))
         return index
@@ -310,6 +383,7 @@ class NearDuplicateIndex:
         """Bytes held for the kept documents (tables, signatures, ids), the pending dict estimated."""
         arrays = sum(k.nbytes + i.nbytes for k, i in self._runs) + self._nib.nbytes
         ids = len(self._label_bytes) + self._label_ends.itemsize * len(self._label_ends)
+        ids += self.families.parent.itemsize * len(self.families)
         pending = len(self._pending_keys) * 8 + len(self._pending) * 100
         return arrays + ids + pending
 

@@ -1,0 +1,119 @@
+"""Clusters: the groups of similar documents a run found, written once the run is over.
+
+The removal log gives every removed duplicate ONE kept document it is itself similar to (``duplicate_of``):
+that rule decides what is kept, and it never chains. A cluster is wider. A removed document may pass the
+check against several kept documents that are too far apart for either to remove the other (syndicated
+copies of one story, each edited differently); those kept documents form one family (see
+:mod:`dedupe.near.index`), and the cluster is the family with every document removed as a duplicate of one
+of its members. So two similar documents end in one cluster even when each was removed as the duplicate of
+a different kept document. Exact duplicates join the cluster of the document they repeat.
+
+The clusters file is JSON Lines, one line per member of every cluster that has two or more members::
+
+    {"cluster": "a", "id": "a", "status": "kept"}
+    {"cluster": "a", "id": "c", "status": "kept"}
+    {"cluster": "a", "id": "b", "status": "removed", "step": "near", "duplicate_of": "a", "similarity": 0.91}
+
+``cluster`` is the id of the family's earliest kept document. Clusters come in the order of their first
+removed member in the removal log; inside one, kept members in the order they were kept (``indexed``: a
+document of the saved index given with ``--against``; ``removed`` with step ``drop-all`` under
+``--drop-all``), then removed members in removal-log order. A document in no cluster is not listed.
+
+Memory: 8 bytes per removal-log line during the run (:class:`ClusterRecorder`), and at the end the
+removal-log offsets of the removed members, read back from the finished log.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dedupe.document import Removal
+from dedupe.near.index import NearDuplicateIndex
+
+NOT_A_DUPLICATE = -2  # a removal-log line that names no kept document (rejected, filtered, drop-all)
+
+
+class ClusterRecorder:
+    """For every removal-log line, in order: the index number of the kept document it duplicates (-1: a
+    kept document outside the near index, e.g. one without words; :data:`NOT_A_DUPLICATE`: none)."""
+
+    def __init__(self, numbers: Iterable[int] = ()) -> None:
+        self.numbers = array("q", numbers)
+
+    def record(self, removal: Removal) -> None:
+        self.numbers.append(removal.kept_index if removal.duplicate_of is not None else NOT_A_DUPLICATE)
+
+
+def cluster_members(
+    removal_log: Path, numbers: Sequence[int], index: NearDuplicateIndex, saved: int = 0
+) -> Iterator[dict]:
+    """The lines of the clusters file (see the module doc), from the finished removal log.
+
+    ``numbers``: the recorder's, one per log line; ``saved``: how many documents of ``index`` came from a
+    saved index rather than this run.
+    """
+    roots = index.families.roots()
+    order = np.argsort(roots, kind="stable")  # kept documents grouped by family, each group in kept order
+    sorted_roots = roots[order]
+    groups: dict[tuple[int, str], list[int]] = {}  # (root, or -1 and the kept id) -> offsets of removed members
+    dropped: set[str] = set()
+    with open(removal_log, "rb") as fh:
+        offset = 0
+        for line, number in zip(fh, numbers, strict=True):
+            if number == NOT_A_DUPLICATE:
+                if b'"drop-all"' in line:
+                    record = json.loads(line)
+                    if record["step"] == "drop-all":
+                        dropped.add(record["id"])
+            else:
+                key = (int(roots[number]), "") if number >= 0 else (-1, json.loads(line)["duplicate_of"])
+                groups.setdefault(key, []).append(offset)
+            offset += len(line)
+        for (root, kept_id), offsets in groups.items():
+            if root >= 0:
+                lo, hi = np.searchsorted(sorted_roots, [root, root + 1])
+                kept = [(index.label(int(k)), int(k) < saved) for k in order[lo:hi]]
+            else:
+                kept = [(kept_id, False)]
+            name = kept[0][0]
+            for doc_id, indexed in kept:
+                yield _kept_line(name, doc_id, indexed=indexed, dropped=doc_id in dropped)
+            for start in offsets:
+                fh.seek(start)
+                record = json.loads(fh.readline())
+                yield {
+                    "cluster": name,
+                    "id": record["id"],
+                    "status": "removed",
+                    "step": record["step"],
+                    "duplicate_of": record["duplicate_of"],
+                    "similarity": record.get("similarity"),
+                }
+
+
+def _kept_line(name: str, doc_id: str, *, indexed: bool, dropped: bool) -> dict[str, Any]:
+    if dropped:
+        return {"cluster": name, "id": doc_id, "status": "removed", "step": "drop-all"}
+    return {"cluster": name, "id": doc_id, "status": "indexed" if indexed else "kept"}
+
+
+def write_clusters(path: Path, lines: Iterable[dict]) -> dict[str, int]:
+    """Write the clusters file; returns its summary for the report (clusters, documents, largest)."""
+    clusters = documents = largest = size = 0
+    last = None
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for line in lines:
+            out.write(json.dumps(line, ensure_ascii=False))
+            out.write("\n")
+            documents += 1
+            if line["cluster"] != last:
+                clusters, last, size = clusters + 1, line["cluster"], 0
+            size += 1
+            largest = max(largest, size)
+    return {"clusters": clusters, "documents": documents, "largest": largest}
