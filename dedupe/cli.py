@@ -492,6 +492,7 @@ def _run_spark(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: 
             encoding_errors=fmt.encoding_errors,
             pattern=fmt.pattern,
             overwrite=kw["overwrite"],
+            clusters_path=paths.clusters,
         )
     except (InputError, OutputExists) as err:
         _fail(str(err), 2)
@@ -577,11 +578,13 @@ def pairs(input_path: str, minimum: float, output: str, **kw) -> None:
 @config.config_option("clusters")
 @cleaning_options
 def clusters(input_path: str, output: str, **kw) -> None:
-    """Write each duplicate group of INPUT (the kept document and its removed duplicates) with the estimated
-    and exact similarity of every pair of members, largest groups first. Holds the corpus in memory."""
+    """Write each cluster of INPUT with the estimated and exact similarity of every pair of members, largest
+    first: its kept documents (``kept``, and ``also_kept`` when a removed document joined several) and the
+    documents removed as their duplicates. Holds the corpus in memory; for a full corpus use
+    ``dedupe run --clusters FILE``, which lists the same clusters without the pairs."""
     opts = _options(kw)
     n = _write_lines(output, inspection.clusters(_source(input_path, kw).documents, opts))
-    click.echo(f"dedupe: {n} duplicate groups", err=True)
+    click.echo(f"dedupe: {n} clusters", err=True)
 
 
 def _read_one(path: str) -> str:

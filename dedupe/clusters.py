@@ -83,24 +83,29 @@ def cluster_members(
                 kept = [(kept_id, False)]
             name = kept[0][0]
             for doc_id, indexed in kept:
-                yield _kept_line(name, doc_id, indexed=indexed, dropped=doc_id in dropped)
+                yield kept_member(name, doc_id, indexed=indexed, dropped=doc_id in dropped)
             for start in offsets:
                 fh.seek(start)
-                record = json.loads(fh.readline())
-                yield {
-                    "cluster": name,
-                    "id": record["id"],
-                    "status": "removed",
-                    "step": record["step"],
-                    "duplicate_of": record["duplicate_of"],
-                    "similarity": record.get("similarity"),
-                }
+                yield removed_member(name, json.loads(fh.readline()))
 
 
-def _kept_line(name: str, doc_id: str, *, indexed: bool, dropped: bool) -> dict[str, Any]:
+def kept_member(name: str, doc_id: str, *, indexed: bool = False, dropped: bool = False) -> dict[str, Any]:
+    """The line of a kept member (``dropped``: removed by --drop-all after all)."""
     if dropped:
         return {"cluster": name, "id": doc_id, "status": "removed", "step": "drop-all"}
     return {"cluster": name, "id": doc_id, "status": "indexed" if indexed else "kept"}
+
+
+def removed_member(name: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The line of a removed member, from its removal-log record."""
+    return {
+        "cluster": name,
+        "id": record["id"],
+        "status": "removed",
+        "step": record["step"],
+        "duplicate_of": record["duplicate_of"],
+        "similarity": record.get("similarity"),
+    }
 
 
 def write_clusters(path: Path, lines: Iterable[dict]) -> dict[str, int]:

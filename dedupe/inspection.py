@@ -16,7 +16,7 @@ import numpy as np
 from dedupe.document import Account, Document, Removal
 from dedupe.near.index import exact_jaccard
 from dedupe.near.lsh import band_keys, recall_bands
-from dedupe.pipeline import Options, Prepared, prepare_batch, run_documents
+from dedupe.pipeline import Decider, Options, Prepared, prepare_batch, run_documents
 
 
 @dataclass(frozen=True)
@@ -75,24 +75,33 @@ def candidate_pairs(docs: list[Prepared], opts: Options, minimum: float) -> Iter
 
 
 def clusters(items: Iterable[Document | Removal], opts: Options) -> Iterator[dict]:
-    """Each duplicate group of a run (a kept document and the ones removed as its duplicates) with the
-    similarity of every pair of its members, largest groups first."""
+    """Each cluster of a run with the similarity of every pair of its members, largest first.
+
+    A cluster is what ``dedupe run --clusters`` writes (see :mod:`dedupe.clusters`): a family of kept
+    documents joined by removed documents similar to more than one of them, and every document removed
+    as a duplicate of one of them. ``kept`` is its earliest kept document, ``also_kept`` the others."""
     account = Account()
     texts: dict[str, str] = {}
     sigs: dict[str, np.ndarray] = {}
-    members: dict[str, list[Removal]] = defaultdict(list)
+    removed: dict[tuple[int, str], list[Removal]] = defaultdict(list)
 
     prepared = prepare_all(items, opts)
     for p in prepared:
         texts[p.doc.id] = p.doc.text
         sigs[p.doc.id] = p.signature
+    decider = Decider(opts, account)
     # the documents are already cleaned; cleaning again changes nothing (it is idempotent)
-    for outcome in run_documents([p.doc for p in prepared], opts, account):
+    for outcome in run_documents([p.doc for p in prepared], opts, account, decider=decider):
         if isinstance(outcome, Removal) and outcome.duplicate_of is not None:
-            members[outcome.duplicate_of].append(outcome)
-    groups = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    for kept, removed in groups:
-        ids = [kept] + [r.id for r in removed]
+            removed[_family_key(decider, outcome)].append(outcome)
+    roots = decider.index.families.roots()
+    groups = []
+    for (root, kept_id), members in removed.items():
+        kept = [decider.index.label(int(k)) for k in np.flatnonzero(roots == root)] if root >= 0 else [kept_id]
+        groups.append((kept, members))
+    groups.sort(key=lambda g: (-len(g[0]) - len(g[1]), g[0][0]))
+    for kept, members in groups:
+        ids = kept + [r.id for r in members]
         pairs = [
             Pair(
                 a,
@@ -103,8 +112,20 @@ def clusters(items: Iterable[Document | Removal], opts: Options) -> Iterator[dic
             for a, b in combinations(ids, 2)
         ]
         yield {
-            "kept": kept,
+            "kept": kept[0],
+            "also_kept": kept[1:],
             "size": len(ids),
-            "members": [{"id": r.id, "step": r.step, "similarity": r.similarity} for r in removed],
+            "members": [
+                {"id": r.id, "step": r.step, "duplicate_of": r.duplicate_of, "similarity": r.similarity}
+                for r in members
+            ],
             "pairs": pairs,
         }
+
+
+def _family_key(decider: Decider, removal: Removal) -> tuple[int, str]:
+    """Which cluster a removed document is in: its kept document's family root, or (outside the near
+    index) that kept document itself."""
+    if removal.kept_index >= 0:
+        return decider.index.families.find(removal.kept_index), ""
+    return -1, str(removal.duplicate_of)

@@ -23,7 +23,10 @@ kept. Here it is computed in rounds over DataFrames, which give the same result 
   bucket of 10,000 documents costs ``fanout**2`` pairs per round, never a member list; the rank-first
   undecided document is always kept, so every round makes progress;
 - a last pass joins every document of the near stage with the kept documents it shares a band with and
-  picks, as the local index does, the passing one with the highest estimate (ties: the earlier kept).
+  picks, as the local index does, the passing one with the highest estimate (ties: the earlier kept);
+- clusters (:mod:`dedupe.clusters`): the kept documents each removed one passes are joined into families
+  by connected components over those pairs (:func:`_families`, minimum labels, a few rounds), the same
+  families the local union-find builds; ``deduplicate`` adds a ``cluster`` column.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dedupe.clusters import kept_member, removed_member, write_clusters
 from dedupe.document import Account, Document, Removal
-from dedupe.io import InputError, open_input, open_output
+from dedupe.io import InputError, atomic, open_input, open_output
 from dedupe.io.jsonl import compression_of, open_binary, parse_line
 from dedupe.io.removals import RemovalLog
 from dedupe.io.textfiles import document_from_bytes, list_files
@@ -73,8 +77,9 @@ _PREPARED = (
     "dd_digest binary, dd_nib binary, dd_keys array<bigint>, dd_sig boolean, dd_len bigint, dd_cin bigint, "
     "dd_edits string, dd_kbk int, dd_kbn double, dd_kbs string"
 )
-_MATCH = "dd_d bigint, dd_ncand bigint, dd_nexact bigint, dd_dup string, dd_sim double, dd_reason string"
-OUTPUT_COLUMNS = ("status", "step", "reason", "duplicate_of", "similarity")
+_MATCH = "dd_d bigint, dd_ncand bigint, dd_nexact bigint, dd_dup string, dd_dk bigint, dd_sim double, dd_reason string"
+OUTPUT_COLUMNS = ("status", "step", "reason", "duplicate_of", "similarity", "cluster")
+_CLUSTER_COLUMNS = ("dd_cfirst", "dd_ckind", "dd_crank")  # where a member goes in the clusters file
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -92,7 +97,8 @@ def deduplicate(
     **option_overrides: Any,
 ) -> DataFrame:
     """Every row of ``df`` with ``text_col`` cleaned and ``status`` (kept/removed/rejected), ``step``,
-    ``reason``, ``duplicate_of`` and ``similarity`` added: the local engine's decisions, row for row.
+    ``reason``, ``duplicate_of``, ``similarity`` and ``cluster`` (see :mod:`dedupe.clusters`; null for a
+    document in no cluster) added: the local engine's decisions, row for row.
 
     ``order_col`` (unique, sortable) is the input order that decides which copy is "first"; without it
     the DataFrame's own row order (``monotonically_increasing_id``) is used, which is stable for file
@@ -135,7 +141,7 @@ def deduplicate(
     decisions, _ = _decide(base, opts, fanout)
     out = src.drop(*OUTPUT_COLUMNS).join(decisions, "dd_o", "left")
     cleaned = F.when(F.col("status") == "rejected", F.col(text_col)).otherwise(F.col("dd_clean"))
-    return out.withColumn(text_col, cleaned).drop("dd_o", "dd_clean", "dd_id", "dd_src", "dd_raw")
+    return out.withColumn(text_col, cleaned).drop("dd_o", "dd_clean", "dd_id", "dd_src", "dd_raw", *_CLUSTER_COLUMNS)
 
 
 def run(
@@ -152,8 +158,9 @@ def run(
     encoding_errors: str = "reject",
     pattern: str = "**/*",
     overwrite: bool = False,
+    clusters_path: str | Path | None = None,
 ) -> dict:
-    """``dedupe run --engine spark``: the same output files, removal log and report as the local run.
+    """``dedupe run --engine spark``: the same output files, removal log, clusters and report as the local run.
 
     Reading and deciding run on Spark (JSON Lines through ``spark.read.text``, folders through the
     ``binaryFile`` source). The final files are written by the driver, which streams the decisions in
@@ -203,9 +210,35 @@ def run(
     sink.commit()
     log.commit()
     paths = {"input": input_path, "output": output, "removed": str(removed_path), "report": str(report_path)}
+    summary = None
+    if clusters_path is not None:
+        tmp = atomic.partial_path(Path(clusters_path))
+        summary = write_clusters(tmp, _cluster_members(decisions))
+        atomic.commit(tmp, Path(clusters_path))
+        paths["clusters"] = str(clusters_path)
     report = build_report(acc, options=options.to_json(), paths=paths, seconds=time.perf_counter() - started)
+    if summary is not None:
+        report["clusters"] = summary
     write_json_atomic(Path(report_path), report)
     return report
+
+
+def _cluster_members(decisions: DataFrame) -> Iterator[dict]:
+    """The clusters file's lines (:mod:`dedupe.clusters`), in its order, streamed to the driver."""
+    from pyspark.sql import functions as F
+
+    rows = (
+        decisions.filter(F.col("cluster").isNotNull())
+        .select("cluster", "dd_id", *OUTPUT_COLUMNS[:-1], *_CLUSTER_COLUMNS, "dd_o")
+        .orderBy("dd_cfirst", "dd_ckind", "dd_crank", "dd_o")
+        .toLocalIterator()
+    )
+    for row in rows:
+        if row.dd_ckind == "k":
+            yield kept_member(row.cluster, row.dd_id, dropped=row.step == "drop-all")
+        else:
+            removal = Removal(row.dd_id, row.step, row.reason, duplicate_of=row.duplicate_of, similarity=row.similarity)
+            yield removed_member(row.cluster, removal.to_json())
 
 
 def session(*, master: str | None = None, remote: str | None = None) -> SparkSession:
@@ -472,24 +505,26 @@ def _match_groups(pdf: pd.DataFrame, *, opts: Options) -> pd.DataFrame:
     pdf = pdf.sort_values(["dd_est", "dd_k"], ascending=[False, True], kind="stable")
     t, m = opts.threshold, MARGIN
     checks, found = 0, None
-    for e, x, label in zip(pdf["dd_est"].tolist(), pdf["dd_x"].tolist(), pdf["dd_kid"].tolist(), strict=True):
+    columns = (pdf["dd_est"].tolist(), pdf["dd_x"].tolist(), pdf["dd_kid"].tolist(), pdf["dd_k"].tolist())
+    for e, x, label, k in zip(*columns, strict=True):
         if e < t - m:
             break
         if opts.verify == "none" or (opts.verify == "auto" and e >= t + m):
             if e >= t:
-                found = (label, e, False)
+                found = (label, k, e, False)
                 break
             continue
         checks += 1
         if x >= t:
-            found = (label, x, True)
+            found = (label, k, x, True)
             break
     row = {"dd_d": int(pdf["dd_d"].iloc[0]), "dd_ncand": len(pdf), "dd_nexact": checks}
-    row.update(dd_dup=None, dd_sim=None, dd_reason=None)
+    row.update(dd_dup=None, dd_dk=None, dd_sim=None, dd_reason=None)
     if found is not None:
-        label, sim, exact = found
+        label, k, sim, exact = found
         how = "exact Jaccard" if exact else "estimated Jaccard"
-        row.update(dd_dup=label, dd_sim=float(sim), dd_reason=f"near-duplicate of {label}, {how} {sim:.2f}")
+        reason = f"near-duplicate of {label}, {how} {sim:.2f}"
+        row.update(dd_dup=label, dd_dk=int(k), dd_sim=float(sim), dd_reason=reason)
     return pd.DataFrame([row])
 
 
@@ -646,17 +681,33 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
         pairs = all_keys.join(near, "dd_r").toDF("dd_d", "key")
         pairs = pairs.join(all_keys.join(kept_players, "dd_r").toDF("dd_k", "key"), "key")
         pairs = pairs.filter(F.col("dd_k") < F.col("dd_d")).select("dd_d", "dd_k").distinct()
-        scored = _score(pairs, docs, opts).join(kid, "dd_k")
+        scored = _score(pairs, docs, opts).join(kid, "dd_k").localCheckpoint()
         matches = scored.groupBy("dd_d").applyInPandas(_plain(partial(_match_groups, opts=opts)), _MATCH)
         matches = matches.localCheckpoint()
+        removed_near = matches.filter(F.col("dd_dup").isNotNull()).select("dd_d")
+        roots = _families(scored.filter("dd_pass").join(removed_near, "dd_d").select("dd_d", "dd_k"))
     else:
         matches = spark.createDataFrame([], _MATCH)
+        roots = spark.createDataFrame([], "dd_r bigint, dd_root bigint")
     dec = flagged.join(matches.withColumnRenamed("dd_d", "dd_r"), "dd_r", "left")
     exact = ~is_rep & rep_kept
     nearly = ~exact & F.col("dd_dup").isNotNull()
+    # clusters (dedupe.clusters): a member's family is that of the kept document it names, or its own
+    anchor = F.when(exact, F.col("dd_rep")).when(nearly, F.col("dd_dk")).otherwise(F.col("dd_r"))
+    dec = dec.withColumn("dd_anchor", anchor).join(roots.toDF("dd_anchor", "dd_aroot"), "dd_anchor", "left")
+    dec = dec.withColumn("dd_croot", F.coalesce("dd_aroot", "dd_anchor"))
+    dec = dec.withColumn("dd_ckind", F.when(exact | nearly, F.lit("r")).otherwise(F.lit("k")))
+    firsts = dec.filter(F.col("dd_ckind") == "r").groupBy("dd_croot").agg(F.min("dd_o").alias("dd_cfirst"))
+    names = ranked.select(F.col("dd_r").alias("dd_croot"), F.col("dd_id").alias("cluster"))
+    dec = dec.join(firsts.join(names, "dd_croot"), "dd_croot", "left")
+    in_cluster = F.col("dd_cfirst").isNotNull()
     dec = dec.select(
         "dd_o",
         "dd_id",
+        "cluster",
+        F.when(in_cluster, F.col("dd_cfirst")).alias("dd_cfirst"),
+        F.when(in_cluster, F.col("dd_ckind")).alias("dd_ckind"),
+        F.when(in_cluster & (F.col("dd_ckind") == "k"), F.col("dd_r")).alias("dd_crank"),
         F.when(exact | nearly, "removed").otherwise("kept").alias("status"),
         F.when(exact, "exact").when(nearly, "near").alias("step"),
         F.when(exact, F.concat(F.lit("exact duplicate of "), F.col("dd_repid")))
@@ -673,6 +724,8 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
         dec = dec.select(
             "dd_o",
             "dd_id",
+            "cluster",
+            *_CLUSTER_COLUMNS,
             F.when(drop, "removed").otherwise(F.col("status")).alias("status"),
             F.when(drop, "drop-all").otherwise(F.col("step")).alias("step"),
             F.when(drop, reason).otherwise(F.col("reason")).alias("reason"),
@@ -687,6 +740,10 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
         F.col("dd_rreason").alias("reason"),
         F.lit(None).cast("string").alias("duplicate_of"),
         F.lit(None).cast("double").alias("similarity"),
+        F.lit(None).cast("string").alias("cluster"),
+        F.lit(None).cast("bigint").alias("dd_cfirst"),
+        F.lit(None).cast("string").alias("dd_ckind"),
+        F.lit(None).cast("bigint").alias("dd_crank"),
     )
     decisions = dec.unionByName(rejected).join(
         prepared.select("dd_o", "dd_id", "dd_src", "dd_raw", "dd_clean", "dd_len", "dd_cin", "dd_edits"), "dd_o"
@@ -697,6 +754,26 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
         return _account(decisions, matches, opts, bands, rows)
 
     return decisions.drop("dd_len", "dd_cin", "dd_edits"), account
+
+
+def _families(edges: DataFrame) -> DataFrame:
+    """(dd_r, dd_root) for the kept documents of ``edges`` (removed ``dd_d``, kept ``dd_k`` it passes):
+    connected components, each named by its lowest rank (its earliest kept document), as the local
+    union-find names them. Minimum labels spread through the removed documents until none changes."""
+    from pyspark.sql import functions as F
+
+    edges = edges.localCheckpoint()
+    labels = edges.select(F.col("dd_k").alias("dd_r")).distinct().withColumn("dd_root", F.col("dd_r"))
+    labels = labels.localCheckpoint()
+    while True:
+        per_removed = edges.join(labels.toDF("dd_k", "dd_l"), "dd_k").groupBy("dd_d").agg(F.min("dd_l").alias("dd_l"))
+        reached = edges.join(per_removed, "dd_d").groupBy("dd_k").agg(F.min("dd_l").alias("dd_l"))
+        new = labels.join(reached.toDF("dd_r", "dd_l"), "dd_r", "left")
+        new = new.select("dd_r", F.least("dd_root", F.coalesce("dd_l", "dd_root")).alias("dd_root")).localCheckpoint()
+        changed = new.join(labels.toDF("dd_r", "dd_old"), "dd_r").filter(F.col("dd_root") != F.col("dd_old")).count()
+        labels = new
+        if not changed:
+            return labels
 
 
 def _account(decisions: DataFrame, matches: DataFrame, opts: Options, bands: int, rows: int) -> Account:

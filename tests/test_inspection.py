@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from corpora import document, edit, jaccard
+from corpora import bridge, document, edit, jaccard
 
 from dedupe.cli import main
 
@@ -40,8 +40,21 @@ def test_clusters_lists_each_group_with_pairwise_similarities(tmp_path):
     src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in records))
     out = tmp_path / "clusters.jsonl"
     result = CliRunner().invoke(main, ["clusters", str(src), "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0 and "2 duplicate groups" in result.stderr
+    assert result.exit_code == 0 and "2 clusters" in result.stderr
     groups = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(g["kept"], g["size"]) for g in groups] == [("k1", 3), ("k2", 2)]
     assert [m["id"] for m in groups[0]["members"]] == ["r1", "r2"]
     assert len(groups[0]["pairs"]) == 3 and all(p["exact"] > 0.9 for p in groups[0]["pairs"])
+
+
+def test_clusters_join_kept_documents_through_a_removed_one_similar_to_both(tmp_path):
+    a, c, d = bridge(seed=41)
+    src = tmp_path / "in.jsonl"
+    records = [("A", a), ("C", c), ("D", d), ("E", c)]
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in records))
+    result = CliRunner().invoke(main, ["clusters", str(src)], catch_exceptions=False)
+    (group,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (group["kept"], group["also_kept"], group["size"]) == ("A", ["C"], 4)
+    assert [(m["id"], m["duplicate_of"]) for m in group["members"]][1] == ("E", "C")
+    exact = {(p["a"], p["b"]): p["exact"] for p in group["pairs"]}
+    assert exact[("A", "C")] < 0.8 <= min(exact[("A", "D")], exact[("C", "D")])  # joined, never chained

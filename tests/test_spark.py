@@ -15,7 +15,7 @@ pytest.importorskip("pyspark")
 
 from click.testing import CliRunner  # noqa: E402
 from conftest import SEEDS  # noqa: E402
-from corpora import document, edit, vocabulary, with_near_duplicates  # noqa: E402
+from corpora import bridge, document, edit, vocabulary, with_near_duplicates  # noqa: E402
 
 from dedupe import spark as dspark  # noqa: E402
 from dedupe.cli import main  # noqa: E402
@@ -60,12 +60,17 @@ def spark():
 
 def constructed() -> list[dict]:
     """Unrelated documents, edited copies at 1-20 % word edits, exact copies, a copy that only differs in
-    whitespace (same cleaned text), a repeated id, and a chain A~B~C~D (each 2 % from the one before)."""
+    whitespace (same cleaned text), a repeated id, a chain A~B~C~D (each 2 % from the one before), and
+    two families (two kept documents joined by a removed one near both)."""
     docs = [{"id": f"d{i:02d}", "text": document(300, seed=i, vocab=VOCAB)} for i in range(40)]
     docs = with_near_duplicates(docs, share=0.5, seed=3)
     docs += [{"id": "copy-a", "text": docs[0]["text"]}, {"id": "copy-b", "text": docs[5]["text"] + "  \n"}]
     docs += [{"id": "copy-c", "text": docs[0]["text"]}, {"id": "copy-a", "text": "Same id, other text: gets #2."}]
-    return docs + chain()
+    a, c, d = bridge(seed=61, vocab=VOCAB)
+    a2, c2, d2 = bridge(seed=62, vocab=VOCAB)
+    families = [("fa", a), ("fa2", a2), ("fc", c), ("fd", d), ("fc2", c2), ("fd2", d2)]
+    families += [("fc-copy", c), ("♥", "♥ ♥"), ("♥2", "♥ ♥")]  # an exact copy in a family; one of no words
+    return docs + chain() + [{"id": i, "text": t} for i, t in families]
 
 
 def chain() -> list[dict]:
@@ -282,10 +287,16 @@ def test_run_on_json_lines_with_bad_lines_writes_the_same_files(spark, tmp_path,
     data = BAD_LINES[0] + b"".join(lines[:30]) + b"".join(BAD_LINES[1:-1]) + b"".join(lines[30:]) + BAD_LINES[-1]
     src = tmp_path / "in.jsonl.gz"
     src.write_bytes(gzip.compress(data))
-    _local_cli([str(src), "-o", str(tmp_path / "l.jsonl"), *flags])
+    _local_cli([str(src), "-o", str(tmp_path / "l.jsonl"), "--clusters", str(tmp_path / "l.clusters.jsonl"), *flags])
     dspark.run(str(src), str(tmp_path / "s.jsonl"), tmp_path / "s.removed.jsonl", tmp_path / "s.report.json",
-               _opts(**options))  # fmt: skip
+               _opts(**options), clusters_path=tmp_path / "s.clusters.jsonl")  # fmt: skip
     assert (tmp_path / "l.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()
+    clusters = (tmp_path / "l.clusters.jsonl").read_text()
+    assert (tmp_path / "s.clusters.jsonl").read_text() == clusters
+    members = [json.loads(line) for line in clusters.splitlines()]
+    family = next(m["cluster"] for m in members if m["id"] == "fd")
+    assert {"fa", "fc", "fd", "fc-copy"} <= {m["id"] for m in members if m["cluster"] == family}
+    assert any(m["id"] == "♥2" and m["cluster"] == "♥" for m in members)
     removed = (tmp_path / "l.removed.jsonl").read_bytes()
     assert removed == (tmp_path / "s.removed.jsonl").read_bytes()
     assert b"malformed JSON" in removed and b'"near"' in removed and b'"exact"' in removed
