@@ -67,6 +67,11 @@ def summary(report: dict) -> str:
         f"  edited in place: {edited}",
         f"  output: {paths['output']}   removal log: {paths['removed']}   report: {paths['report']}",
     ]
+    if "clusters" in report:
+        c = report["clusters"]
+        lines.append(
+            f"  clusters: {c['clusters']} ({c['documents']} documents, largest {c['largest']}): {paths['clusters']}"
+        )
     if not report["balanced"]:  # pragma: no cover - would be a bug; say so loudly
         lines.append("  WARNING: the account does not balance (read != kept + removed + rejected)")
     return "\n".join(lines)

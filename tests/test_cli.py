@@ -239,8 +239,9 @@ def test_clusters_file_groups_families_with_their_removed_members(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in records) + "{broken\n")
     clusters = tmp_path / "clusters.jsonl"
-    result = invoke("run", str(src), "-o", str(tmp_path / "out.jsonl"), "--clusters", str(clusters), "-q")
+    result = invoke("run", str(src), "-o", str(tmp_path / "out.jsonl"), "--clusters", str(clusters))
     assert result.exit_code == 0, result.output
+    assert f"clusters: 3 (8 documents, largest 4): {clusters}" in result.stderr
     lines = read_jsonl(clusters)
     summary = [(m["cluster"], m["id"], m["status"], m.get("step"), m.get("duplicate_of")) for m in lines]
     d_line = next(m for m in lines if m["id"] == "D")
