@@ -260,7 +260,8 @@ POLICY_OPTIONS = [
     click.option(
         "--drop-all",
         is_flag=True,
-        help="Remove every member of a duplicate group, the one that would be kept too.",
+        help="Remove every member of a cluster of duplicates, the ones that would be kept too: keep only "
+        "documents that have no near or exact duplicate at all.",
     ),
     click.option(
         "--mode",

@@ -360,24 +360,25 @@ def _decide_by_policy(
         removal_at = np.full(len(spill), -1, dtype=np.int64)  # spill position -> its Removal in `decisions`
         ranked = policy_order(keys, opts)
         del keys
-        grouped: set[str] = set()
+        drop = _DropAll(decider, len(spill)) if opts.drop_all else None
         for start in range(0, len(ranked), opts.batch_size):
             chunk_pos = [positions[j] for j in ranked[start : start + opts.batch_size]]
             chunk = [spill.get(pos) for pos in chunk_pos]
             for pos, outcome in zip(chunk_pos, decider.decide(chunk), strict=True):
                 if isinstance(outcome, Removal):
                     removal_at[pos] = decisions.append(outcome)
-                    if opts.drop_all and outcome.duplicate_of:
-                        grouped.add(outcome.duplicate_of)
+                if drop is not None:
+                    drop.note(pos, outcome)
         decisions.flush()
+        in_cluster = drop.in_cluster() if drop is not None else None
         for pos, p in enumerate(spill):
             outcome: Outcome
             if isinstance(p, Removal):
                 outcome = p
             elif removal_at[pos] >= 0:
                 outcome = decisions.get(int(removal_at[pos]))
-            elif p.doc.id in grouped:
-                reason = "has duplicates, and --drop-all removes every member of a duplicate group"
+            elif in_cluster is not None and in_cluster(pos, p.doc.id):
+                reason = "in a cluster of duplicates, and --drop-all removes every member of a cluster"
                 outcome = Removal(p.doc.id, "drop-all", reason, source=p.doc.source)
             else:
                 outcome = p.doc
@@ -386,6 +387,42 @@ def _decide_by_policy(
     finally:
         spill.close()
         decisions.close()
+
+
+class _DropAll:
+    """Which kept documents --drop-all removes: every kept member of a cluster (see dedupe.clusters), that
+    is every kept document whose family some removed document names. Families are only final once every
+    document is decided, so this notes each decision (a few bytes a document) and answers afterwards."""
+
+    def __init__(self, decider: Decider, size: int) -> None:
+        self.decider = decider
+        self.kept_at = np.full(size, -1, dtype=np.int64)  # spill position -> the kept document's index number
+        self.named = array("q")  # index numbers of kept documents that removals name
+        self.named_ids: set[str] = set()  # kept documents outside the near index that removals name
+        self.indexed = len(decider.index)
+
+    def note(self, pos: int, outcome: Outcome) -> None:
+        if isinstance(outcome, Removal):
+            if outcome.duplicate_of is None:
+                return
+            if outcome.kept_index >= 0:
+                self.named.append(outcome.kept_index)
+            else:
+                self.named_ids.add(outcome.duplicate_of)
+        elif len(self.decider.index) > self.indexed:  # a kept document with a signature joins the index
+            self.indexed = len(self.decider.index)
+            self.kept_at[pos] = self.indexed - 1
+
+    def in_cluster(self) -> Callable[[int, str], bool]:
+        roots = self.decider.index.families.roots()
+        named_roots = np.zeros(len(roots), dtype=bool)
+        named_roots[roots[np.frombuffer(self.named, dtype=np.int64)]] = True
+
+        def test(pos: int, doc_id: str) -> bool:
+            k = int(self.kept_at[pos])
+            return doc_id in self.named_ids or (k >= 0 and bool(named_roots[roots[k]]))
+
+        return test
 
 
 def _policy_key(p: Prepared, opts: Options) -> Any:

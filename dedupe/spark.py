@@ -716,11 +716,9 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
         F.when(exact, F.col("dd_repid")).when(nearly, F.col("dd_dup")).alias("duplicate_of"),
         F.when(exact, F.lit(1.0)).when(nearly, F.col("dd_sim")).alias("similarity"),
     )
-    if opts.drop_all:
-        grouped = dec.filter(F.col("duplicate_of").isNotNull()).select(F.col("duplicate_of").alias("dd_id")).distinct()
-        dec = dec.join(grouped.withColumn("dd_g", F.lit(True)), "dd_id", "left")
-        drop = (F.col("status") == "kept") & F.col("dd_g").isNotNull()
-        reason = "has duplicates, and --drop-all removes every member of a duplicate group"
+    if opts.drop_all:  # every kept member of a cluster (dedupe.pipeline._DropAll)
+        drop = (F.col("status") == "kept") & F.col("cluster").isNotNull()
+        reason = "in a cluster of duplicates, and --drop-all removes every member of a cluster"
         dec = dec.select(
             "dd_o",
             "dd_id",

@@ -107,6 +107,17 @@ def test_a_removed_document_similar_to_two_kept_ones_joins_their_families():
     assert removal.kept_index == numbers[removal.duplicate_of]
 
 
+def test_drop_all_removes_every_kept_member_of_a_cluster():
+    a, c, d = bridge(seed=19, vocab=VOCAB)
+    other = document(300, seed=20, vocab=VOCAB)
+    kept, removed, account = run([("A", a), ("C", c), ("D", d), ("X", other)], drop_all=True)
+    assert [doc.id for doc in kept] == ["X"]
+    by_id = {r.id: r for r in removed}
+    assert by_id["D"].step == "near" and by_id["A"].step == by_id["C"].step == "drop-all"
+    assert "cluster" in by_id["C"].reason  # C has no duplicate of its own: it goes with its cluster
+    assert account.balanced
+
+
 def test_keep_longest_keeps_the_longest_of_a_group_and_reports_in_input_order():
     base = document(400, seed=9, vocab=VOCAB)
     longer = base + "\n\n" + document(15, seed=10, vocab=VOCAB)
