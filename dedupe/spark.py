@@ -757,7 +757,8 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
 def _families(edges: DataFrame) -> DataFrame:
     """(dd_r, dd_root) for the kept documents of ``edges`` (removed ``dd_d``, kept ``dd_k`` it passes):
     connected components, each named by its lowest rank (its earliest kept document), as the local
-    union-find names them. Minimum labels spread through the removed documents until none changes."""
+    union-find names them. Minimum labels spread through the removed documents (and jump along labels)
+    until none changes."""
     from pyspark.sql import functions as F
 
     edges = edges.localCheckpoint()
@@ -767,7 +768,11 @@ def _families(edges: DataFrame) -> DataFrame:
         per_removed = edges.join(labels.toDF("dd_k", "dd_l"), "dd_k").groupBy("dd_d").agg(F.min("dd_l").alias("dd_l"))
         reached = edges.join(per_removed, "dd_d").groupBy("dd_k").agg(F.min("dd_l").alias("dd_l"))
         new = labels.join(reached.toDF("dd_r", "dd_l"), "dd_r", "left")
-        new = new.select("dd_r", F.least("dd_root", F.coalesce("dd_l", "dd_root")).alias("dd_root")).localCheckpoint()
+        new = new.select("dd_r", F.least("dd_root", F.coalesce("dd_l", "dd_root")).alias("dd_root"))
+        # pointer jumping: take the label's own label too, so a long chain of families needs log rounds
+        jump = new.toDF("dd_root", "dd_rr")
+        new = new.join(jump, "dd_root", "left").select("dd_r", F.coalesce("dd_rr", "dd_root").alias("dd_root"))
+        new = new.localCheckpoint()
         changed = new.join(labels.toDF("dd_r", "dd_old"), "dd_r").filter(F.col("dd_root") != F.col("dd_old")).count()
         labels = new
         if not changed:

@@ -301,3 +301,21 @@ def test_run_on_json_lines_with_bad_lines_writes_the_same_files(spark, tmp_path,
     assert removed == (tmp_path / "s.removed.jsonl").read_bytes()
     assert b"malformed JSON" in removed and b'"near"' in removed and b'"exact"' in removed
     _same_report(tmp_path / "l.report.json", tmp_path / "s.report.json")
+
+
+def test_a_long_chain_of_families_is_one_cluster_in_both_engines(spark, tmp_path):
+    """K0..K7 overlap in turn (J ~0.71: all kept); each d_i sits between K_i and K_i+1 (J ~0.84 to both):
+    one family of eight kept documents, which label spreading alone would need seven rounds to find."""
+    words = document(800, seed=5150, vocab=VOCAB).split(" ")
+    kept = [{"id": f"K{i}", "text": " ".join(words[50 * i : 50 * i + 300])} for i in range(8)]
+    bridges = [{"id": f"d{i}", "text": " ".join(words[50 * i + 25 : 50 * i + 325])} for i in range(7)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(d) + "\n" for d in kept + bridges[::-1]))
+    _local_cli([str(src), "-o", str(tmp_path / "l.jsonl"), "--clusters", str(tmp_path / "l.clusters.jsonl")])
+    dspark.run(str(src), str(tmp_path / "s.jsonl"), tmp_path / "s.removed.jsonl", tmp_path / "s.report.json",
+               _opts(), clusters_path=tmp_path / "s.clusters.jsonl")  # fmt: skip
+    local = (tmp_path / "l.clusters.jsonl").read_text()
+    assert (tmp_path / "s.clusters.jsonl").read_text() == local
+    members = [json.loads(line) for line in local.splitlines()]
+    assert {m["cluster"] for m in members} == {"K0"} and len(members) == 15
+    assert [m["id"] for m in members if m["status"] == "kept"] == [f"K{i}" for i in range(8)]
