@@ -132,9 +132,32 @@ def test_keys_match_the_line_by_line_definition(text):
     assert _keys(text) == [reference_key(line) for line in text.split("\n")]
 
 
-@given(st.lists(st.sampled_from(["a", "B", "\u2019", "\u201c", "\u2014", "\u00a0", " ", "\u2026", "\u00e9",
-                                 "e\u0301", "\u00b4", "\u2033", "\ufb01", "\u212a", "\n", "\t", "\u3002"]),
-                max_size=40).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "B",
+                "\u2019",
+                "\u201c",
+                "\u2014",
+                "\u00a0",
+                " ",
+                "\u2026",
+                "\u00e9",
+                "e\u0301",
+                "\u00b4",
+                "\u2033",
+                "\ufb01",
+                "\u212a",
+                "\n",
+                "\t",
+                "\u3002",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
 @settings(max_examples=300)
 def test_keys_match_definition_on_tricky_characters(text):
     assert _keys(text) == [reference_key(line) for line in text.split("\n")]
@@ -422,9 +445,14 @@ def _variant(draw_case: int, s: str) -> str:
 
 @st.composite
 def documents(draw) -> str:
-    parts = draw(st.lists(st.tuples(st.sampled_from(_POOL), st.integers(0, 4),
-                                    st.sampled_from(["\n", "\n\n", " ", "\n\n\n", "\r\n", ""])),
-                          max_size=12))
+    parts = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(_POOL), st.integers(0, 4), st.sampled_from(["\n", "\n\n", " ", "\n\n\n", "\r\n", ""])
+            ),
+            max_size=12,
+        )
+    )
     text = "".join(_variant(case, s) + sep for s, case, sep in parts)
     if draw(st.booleans()):
         text = textwrap.fill(text, draw(st.integers(20, 90))) if text.strip() else text
@@ -468,8 +496,7 @@ def test_property_text_without_repeats_is_unchanged(numbers):
     assert repair(text) == Repaired(text, [])
 
 
-@given(documents() | st.lists(st.text(alphabet="abc \n", max_size=30), max_size=20).map("\n".join),
-       st.integers(1, 50))
+@given(documents() | st.lists(st.text(alphabet="abc \n", max_size=30), max_size=20).map("\n".join), st.integers(1, 50))
 @_PROPS
 def test_property_fast_checks_never_hide_a_repeat(text, min_chars):
     joined, keys = _keyed(text)
@@ -482,8 +509,12 @@ def test_property_fast_checks_never_hide_a_repeat(text, min_chars):
         assert _may_have_sentence_repeats(_sentence_text(joined))
 
 
-@given(documents() | st.text(alphabet=st.sampled_from("ab .!?\n\n\t\u00a0\u2019A\u00e9\")"), max_size=120)
-       | st.text(max_size=200), st.integers(1, 50))
+@given(
+    documents()
+    | st.text(alphabet=st.sampled_from('ab .!?\n\n\t\u00a0\u2019A\u00e9")'), max_size=120)
+    | st.text(max_size=200),
+    st.integers(1, 50),
+)
 @_PROPS
 def test_property_compiled_checks_equal_the_python_checks(text, min_chars):
     joined, keys = _keyed(text)
