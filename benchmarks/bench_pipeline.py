@@ -2,7 +2,9 @@
 
 Builds two corpora (Project Gutenberg books split into ~3 KB documents, and the same with edited
 near-duplicate copies shuffled in), runs the real command line in a fresh process with 1 and 2 jobs, and
-reports MB/s, MB/s per core, the scaling from 1 to 2 processes and the peak memory of the largest process.
+reports MB/s, MB/s per core, the scaling from 1 to 2 processes, the CPU seconds of all its processes and
+the peak memory of the largest process. The job counts take turns within each repeat, so a machine that
+is busier for a while slows every count alike; the best of the repeats is reported.
 
     python benchmarks/bench_pipeline.py [--books ../shared/data/gutenberg.jsonl.gz] [--mb 20]
 """
@@ -34,57 +36,47 @@ def write_jsonl(path: Path, docs: list[dict]) -> int:
     return path.stat().st_size
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of the largest process the command ran, in a fresh child."""
+def measure(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, the command and its worker processes) and peak RSS (MB) of
+    the largest process the command ran, in a fresh child."""
     wrapper = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter(); rc = subprocess.call(sys.argv[1:]); t = time.perf_counter() - t\n"
-        "print(t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(t, u.ru_utime + u.ru_stime, u.ru_maxrss / 1024)\n"
         "sys.exit(rc)\n"
     )
     out = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, check=True)
-    secs, rss = out.stdout.split()
-    return float(secs), float(rss)
+    secs, cpu, rss = out.stdout.split()
+    return float(secs), float(cpu), float(rss)
 
 
 def run_case(name: str, src: Path, size: int, workdir: Path, jobs_list: list[int], repeat: int) -> list[dict]:
     dedupe = [sys.executable, "-m", "dedupe"]
     measure([*dedupe, "run", str(src), "-o", str(workdir / "warm.jsonl"), "-q", "--overwrite", "--jobs", "1"])
+    runs: dict[int, list[tuple[float, float, float]]] = {jobs: [] for jobs in jobs_list}
+    for _ in range(repeat):
+        for jobs in jobs_list:
+            out, report = workdir / f"{name}.{jobs}.jsonl", workdir / f"{name}.{jobs}.report.json"
+            cmd = [*dedupe, "run", str(src), "-o", str(out), "-q", "--overwrite", "--jobs", str(jobs)]
+            runs[jobs].append(measure([*cmd, "--report", str(report)]))
     rows = []
     for jobs in jobs_list:
-        best = None
-        for _ in range(repeat):
-            out = workdir / f"{name}.{jobs}.jsonl"
-            secs, rss = measure(
-                [
-                    *dedupe,
-                    "run",
-                    str(src),
-                    "-o",
-                    str(out),
-                    "-q",
-                    "--overwrite",
-                    "--jobs",
-                    str(jobs),
-                    "--report",
-                    str(workdir / f"{name}.{jobs}.report.json"),
-                ]
-            )
-            if best is None or secs < best[0]:
-                best = (secs, rss)
-        report = json.loads((workdir / f"{name}.{jobs}.report.json").read_text())
-        secs, rss = best
+        counts = json.loads((workdir / f"{name}.{jobs}.report.json").read_text())
+        secs, _, rss = min(runs[jobs])  # the fastest run, and its peak memory
+        cpu = min(c for _, c, _ in runs[jobs])
         rows.append(
             {
                 "corpus": name,
                 "jobs": jobs,
-                "docs": report["read"],
+                "docs": counts["read"],
                 "MB": size / 1e6,
                 "seconds": secs,
                 "MB/s": size / 1e6 / secs,
                 "MB/s/core": size / 1e6 / secs / jobs,
+                "cpu_s": cpu,
                 "peak_MB": rss,
-                "removed": report["removed"],
+                "removed": counts["removed"],
             }
         )
     return rows
@@ -110,13 +102,14 @@ def main() -> None:
             size = write_jsonl(src, corpus)
             rows += run_case(name, src, size, workdir, jobs_list, args.repeat)
     header = (
-        f"{'corpus':<26}{'jobs':>5}{'docs':>8}{'MB':>8}{'s':>8}{'MB/s':>8}{'MB/s/core':>11}{'peak MB':>9}{'removed':>9}"
+        f"{'corpus':<26}{'jobs':>5}{'docs':>8}{'MB':>8}{'s':>8}{'MB/s':>8}{'MB/s/core':>11}{'CPU s':>7}{'peak MB':>9}"
+        f"{'removed':>9}"
     )
     print(header)
     for r in rows:
         print(
             f"{r['corpus']:<26}{r['jobs']:>5}{r['docs']:>8}{r['MB']:>8.1f}{r['seconds']:>8.2f}{r['MB/s']:>8.1f}"
-            f"{r['MB/s/core']:>11.1f}{r['peak_MB']:>9.0f}{r['removed']:>9}"
+            f"{r['MB/s/core']:>11.1f}{r['cpu_s']:>7.2f}{r['peak_MB']:>9.0f}{r['removed']:>9}"
         )
     for name in dict.fromkeys(r["corpus"] for r in rows):
         by_jobs = {r["jobs"]: r for r in rows if r["corpus"] == name}

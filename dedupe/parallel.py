@@ -28,15 +28,27 @@ def default_jobs() -> int:
 
 
 def ordered_map(
-    fn: Callable[..., R], items: Iterable[T], *, jobs: int = 1, extra: tuple[Any, ...] = (), ahead: int = 2
+    fn: Callable[..., R],
+    items: Iterable[T],
+    *,
+    jobs: int = 1,
+    extra: tuple[Any, ...] = (),
+    ahead: int = 2,
+    warm: Callable[[], object] | None = None,
 ) -> Iterator[R]:
-    """``fn(item, *extra)`` for every item, in order, using ``jobs`` processes (1: in this process)."""
+    """``fn(item, *extra)`` for every item, in order, using ``jobs`` processes (1: in this process).
+
+    ``warm`` runs here just before forked workers start, so what it loads (compiled kernels) is loaded
+    once and shared, not once per worker; where workers are spawned instead it is not run.
+    """
     if jobs <= 1:
         for item in items:
             yield fn(item, *extra)
         return
     # fork starts workers at once and shares the already compiled kernels; elsewhere spawn is the safe one
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if warm is not None and method == "fork":
+        warm()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
         pending: deque[Future[R]] = deque()
         for item in items:

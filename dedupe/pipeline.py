@@ -14,7 +14,7 @@ import hashlib
 from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -23,6 +23,7 @@ import numpy as np
 from dedupe import normalize as normalize_mod
 from dedupe import repeats as repeats_mod
 from dedupe.document import Account, Document, Removal
+from dedupe.io.jsonl import LineChunk, parse_chunk
 from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, shingle_set, shingle_sets
 from dedupe.near.minhash import EMPTY, signatures
 from dedupe.parallel import ordered_map
@@ -117,6 +118,76 @@ class Prepared:
 
 Item = Document | Removal
 Outcome = Document | Removal
+DocFields = tuple[str, str, str | None, dict[str, Any] | None, int, dict[str, int], dict[str, int]]
+
+
+@dataclass
+class PackedBatch:
+    """A prepared batch as a handful of flat objects, for the trip back from a worker process.
+
+    Pickled as it is, a batch is ~256 ``Prepared``, each a dataclass around a Document with its Counter,
+    a digest and two small numpy arrays; unpickling that was the largest single cost of the parent with
+    several jobs. Packed, it is one tuple per document, one digest string, one array of signatures and
+    one of all the shingle sets end to end.
+    """
+
+    size: int  # outputs in the batch, Prepared and Removal
+    removals: dict[int, Removal]  # position in the batch -> the Removal there
+    docs: list[DocFields]  # id, text, source, record, order, edits, stats of each Prepared, in order
+    digests: bytes  # 16 bytes per document
+    signatures: np.ndarray | None  # row i: document i's signature
+    shingles: np.ndarray | None  # the shingle sets, one after another
+    bounds: np.ndarray | None  # document i's set is shingles[bounds[i]:bounds[i + 1]]
+
+
+def _packed(batch: list[Prepared | Removal]) -> PackedBatch:
+    ready = [p for p in batch if isinstance(p, Prepared)]
+    removals = {i: p for i, p in enumerate(batch) if isinstance(p, Removal)}
+    docs = [(p.doc.id, p.doc.text, p.doc.source, p.doc.record, p.doc.order, dict(p.doc.edits), p.stats) for p in ready]
+    digests = b"".join(p.digest for p in ready)
+    sigs = _stacked([p.signature for p in ready])
+    sets = [p.shingles for p in ready]
+    shingles, bounds = None, None
+    if _all_present(sets):
+        bounds = np.zeros(len(sets) + 1, dtype=np.int64)
+        np.cumsum([len(s) for s in sets], out=bounds[1:])
+        shingles = np.concatenate(sets)
+    return PackedBatch(len(batch), removals, docs, digests, sigs, shingles, bounds)
+
+
+def _stacked(signatures: list[np.ndarray | None]) -> np.ndarray | None:
+    return np.stack(signatures) if _all_present(signatures) else None
+
+
+def _all_present(arrays: Sequence[np.ndarray | None]) -> bool:
+    """True when every document has the array, False when none has (or there are none); prepare_batch
+    gives them to all the documents of a batch or to none."""
+    present = sum(a is not None for a in arrays)
+    if present not in (0, len(arrays)):
+        raise ValueError("some documents of a batch have signatures or shingle sets and some have not")
+    return present > 0
+
+
+def _unpacked(packed: PackedBatch) -> list[Prepared | Removal]:
+    """The batch again; signatures and shingle sets are views into the packed arrays."""
+    out: list[Prepared | Removal] = []
+    bounds = packed.bounds.tolist() if packed.bounds is not None else None
+    j = 0
+    for pos in range(packed.size):
+        removal = packed.removals.get(pos)
+        if removal is not None:
+            out.append(removal)
+            continue
+        doc_id, text, source, record, order, edits, stats = packed.docs[j]
+        doc = Document(doc_id, text, source, record, order, Counter(edits))
+        p = Prepared(doc, packed.digests[16 * j : 16 * j + 16], stats=stats)
+        if packed.signatures is not None:
+            p.signature = packed.signatures[j]
+        if packed.shingles is not None and bounds is not None:
+            p.shingles = packed.shingles[bounds[j] : bounds[j + 1]]
+        out.append(p)
+        j += 1
+    return out
 
 
 def prepare_batch(items: list[Item], opts: Options, with_shingles: bool = True) -> list[Prepared | Removal]:
@@ -143,6 +214,37 @@ def prepare_batch(items: list[Item], opts: Options, with_shingles: bool = True) 
             for p, shingles in zip(ready, sets, strict=True):
                 p.shingles = shingles
     return out
+
+
+def _prepare_packed(items: list[Item], opts: Options) -> PackedBatch:
+    """prepare_batch in a worker process, packed for the way back."""
+    return _packed(prepare_batch(items, opts))
+
+
+def _prepare_lines(chunk: LineChunk, opts: Options) -> tuple[PackedBatch, list[int]]:
+    """Parse raw JSON Lines lines and prepare them, in a worker process; also the positions of the lines
+    that were rejected when read (unique ids count only the others).
+
+    In stream mode a record comes back without its text (the value is None, left in its place so the key
+    order, and so the output line, stay the same): the writers put the cleaned text there anyway, and the
+    original text would double what travels back. Batch mode ranks by record fields and spills records
+    (the report counts the bytes), so there they come back whole.
+    """
+    items = parse_chunk(chunk)
+    rejected = [i for i, item in enumerate(items) if isinstance(item, Removal)]
+    if opts.streaming:
+        for item in items:
+            if isinstance(item, Document) and item.record is not None:
+                item.record[chunk.text_field] = None
+    return _packed(prepare_batch(items, opts)), rejected
+
+
+def _warm_up(opts: Options) -> None:
+    """Prepare two small made-up documents (ASCII, and wider characters), so that numba's compiled kernels
+    are loaded here, once, before the workers are forked, not in every worker: about half a second of CPU
+    each, which with two cores is a good share of what two processes can gain."""
+    text = "The warm-up sentence has a few ordinary words in it. " * 30
+    prepare_batch([Document("warm-up", text), Document("warm-up", text + "\u2014 caf\u00e9 \u201cquoted\u201d")], opts)
 
 
 def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
@@ -298,6 +400,56 @@ def run_documents(
         prepared_batches = _prepared_in_workers(batches, opts)
     else:
         prepared_batches = (prepare_batch(batch, opts) for batch in batches)
+    yield from _decided(prepared_batches, opts, account, decider)
+
+
+def run_lines(
+    chunks: Iterable[LineChunk], opts: Options, account: Account, *, decider: Decider | None = None
+) -> Iterator[Outcome]:
+    """:func:`run_documents` for a JSON Lines input given as raw lines: parsing runs with the rest of
+    prepare_batch, in the workers with ``jobs`` > 1, so the parent only reads lines, decides and writes.
+    Documents get their input order and unique ids here, in order, as read_jsonl and unique_ids would
+    have given them, so the outcomes are the same as run_documents gives for the parsed input.
+    """
+    ids = IdCounter()
+    read = 0  # documents read so far: the next one's Document.order
+
+    def placed(results: Iterable[tuple[PackedBatch, list[int]]]) -> Iterator[list[Prepared | Removal]]:
+        nonlocal read
+        for packed, rejected in results:
+            batch = _unpacked(packed)
+            read = _place(batch, set(rejected), ids, read)
+            account.read += len(batch)
+            yield batch
+
+    results = ordered_map(_prepare_lines, chunks, jobs=opts.jobs, extra=(opts,), warm=lambda: _warm_up(opts))
+    yield from _decided(placed(results), opts, account, decider)
+
+
+def _place(batch: list[Prepared | Removal], rejected: set[int], ids: IdCounter, read: int) -> int:
+    """Give the documents of a batch parsed elsewhere their order and unique ids (a Removal that
+    preparing made of a document is renamed too); returns the number of documents read after it."""
+    for pos, p in enumerate(batch):
+        if pos in rejected:
+            continue
+        if isinstance(p, Prepared):
+            p.doc.order = read
+            new_id = ids.rename(p.doc.id)
+            if new_id is not None:
+                p.doc.id = new_id
+                p.doc.edits["read:duplicate_ids"] += 1
+        else:
+            new_id = ids.rename(p.id)
+            if new_id is not None:
+                batch[pos] = replace(p, id=new_id)
+        read += 1
+    return read
+
+
+def _decided(
+    prepared_batches: Iterable[list[Prepared | Removal]], opts: Options, account: Account, decider: Decider | None
+) -> Iterator[Outcome]:
+    """The sequential half of a run: every prepared batch decided, in input order or the keep policy's."""
     decider = decider or Decider(opts, account)
     if opts.streaming:
         for batch in prepared_batches:
@@ -328,7 +480,11 @@ def _prepared_in_workers(batches: Iterable[list[Item]], opts: Options) -> Iterat
             kept_records.append(records)
             yield batch
 
-    for prepared in ordered_map(prepare_batch, stripped(batches), jobs=opts.jobs, extra=(opts,)):
+    packed_batches = ordered_map(
+        _prepare_packed, stripped(batches), jobs=opts.jobs, extra=(opts,), warm=lambda: _warm_up(opts)
+    )
+    for packed in packed_batches:
+        prepared = _unpacked(packed)
         for p, record in zip(prepared, kept_records.popleft(), strict=True):
             if isinstance(p, Prepared):
                 p.doc.record = record
@@ -494,17 +650,29 @@ def unique_ids(items: Iterable[Item]) -> Iterator[Item]:
     Remembers an 8-byte hash per id (about 70 bytes a document); a hash collision between two different
     ids would only add a needless ``#2``.
     """
-    seen: dict[int, int] = {}
+    ids = IdCounter()
     for item in items:
         if isinstance(item, Document):
-            digest = hashlib.blake2b(item.id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-            key = int.from_bytes(digest, "little")
-            count = seen.get(key, 0) + 1
-            seen[key] = count
-            if count > 1:
-                item.id = f"{item.id}#{count}"
+            new_id = ids.rename(item.id)
+            if new_id is not None:
+                item.id = new_id
                 item.edits["read:duplicate_ids"] += 1
         yield item
+
+
+class IdCounter:
+    """How many documents had each id so far, as an 8-byte hash per id (see :func:`unique_ids`)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, int] = {}
+
+    def rename(self, doc_id: str) -> str | None:
+        """Count one more document with this id; the id it gets instead (``ID#n``), or None for the first."""
+        digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        key = int.from_bytes(digest, "little")
+        count = self.seen.get(key, 0) + 1
+        self.seen[key] = count
+        return f"{doc_id}#{count}" if count > 1 else None
 
 
 def _batched(items: Iterable[Item], size: int, account: Account) -> Iterator[list[Item]]:

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from dedupe import resume as resume_mod
 from dedupe import saved_index
 from dedupe.clusters import ClusterRecorder, cluster_members, write_clusters
-from dedupe.document import Account, Removal
+from dedupe.document import Account, Document, Removal
 from dedupe.html_run import write_html
 from dedupe.io import Source, atomic, open_input, open_output, output_form
 from dedupe.io.jsonl import compression_of
 from dedupe.io.removals import RemovalLog
-from dedupe.pipeline import Decider, Options, run_documents, unique_ids
+from dedupe.pipeline import Decider, Options, Outcome, run_documents, run_lines, unique_ids
 from dedupe.progress import Progress
 from dedupe.report import build_report, write_json_atomic
 
@@ -146,7 +147,7 @@ def run_corpus(
     repaired_ids: list[str] = []  # examples for the HTML page
     bar = Progress(source.size, enabled=progress)
     try:
-        for outcome in run_documents(items, opts, account, decider=decider, assign_ids=False):
+        for outcome in _outcomes(source, items, opts, account, decider, resume=resume):
             if isinstance(outcome, Removal):
                 log.write(outcome)
                 recorder.record(outcome)
@@ -213,6 +214,26 @@ def run_corpus(
             repaired_ids=repaired_ids,
         )
     return report
+
+
+def _outcomes(
+    source: Source,
+    items: Iterator[Document | Removal],
+    opts: Options,
+    account: Account,
+    decider: Decider,
+    *,
+    resume: bool,
+) -> Iterator[Outcome]:
+    """Every input item's outcome, in input order.
+
+    With several jobs a JSON Lines input goes to the workers as raw lines and is parsed there, which the
+    parent would otherwise spend a good share of its time on. A resumed run reads ``items`` (parsed
+    here), whose first items the replay has taken already.
+    """
+    if source.lines is not None and opts.jobs > 1 and not resume:
+        return run_lines(source.lines(opts.batch_size), opts, account, decider=decider)
+    return run_documents(items, opts, account, decider=decider, assign_ids=False)
 
 
 def _resumable(paths: Paths, opts: Options, source: Source) -> str | None:

@@ -204,6 +204,35 @@ def test_output_is_byte_identical_for_any_number_of_jobs(tmp_path):
     assert outputs[0][1].count(b'"near"') >= 10  # the corpus really has near-duplicates to decide
 
 
+@pytest.mark.parametrize("extra", [[], ["--keep-by", "n"], ["--keep", "longest"]])
+def test_bad_lines_and_repeated_ids_give_the_same_files_for_any_number_of_jobs(tmp_path, extra):
+    """With several jobs JSON Lines are parsed in the workers: rejections, ids made unique, record fields,
+    output, log and report must still be those of one process (gzip input and stdin too)."""
+    import gzip
+
+    from corpora import with_near_duplicates
+
+    docs = [{"id": f"d{i % 40}", "text": document(150, seed=i), "n": i % 7} for i in range(60)]
+    lines = [json.dumps(d) for d in with_near_duplicates(docs, share=0.5, rates=(0.005, 0.02))]
+    lines[5:5] = ["", "{broken", json.dumps({"id": "d3", "text": " "}), json.dumps({"id": "d4", "text": 4})]
+    data = ("\n".join(lines) + "\n").encode()
+    (tmp_path / "in.jsonl.gz").write_bytes(gzip.compress(data))
+
+    def run(jobs: str, stdin: bool = False) -> tuple[bytes, bytes, dict]:
+        out, log, report = (tmp_path / f"{jobs}{stdin}.{name}" for name in ("out.jsonl", "log.jsonl", "report.json"))
+        source, output = ("-", "-") if stdin else (str(tmp_path / "in.jsonl.gz"), str(out))
+        args = ["run", source, "-o", output, "--removed", str(log), "--report", str(report), *extra, "--jobs", jobs]
+        result = invoke(*args, "-q", input=data.decode() if stdin else None)
+        assert result.exit_code == 0, result.output
+        summary = {k: v for k, v in json.loads(report.read_text()).items() if k not in ("seconds", "paths", "options")}
+        return result.stdout_bytes if stdin else out.read_bytes(), log.read_bytes(), summary
+
+    one = run("1")
+    assert run("2") == one
+    assert run("2", stdin=True) == run("1", stdin=True)
+    assert b'"d3#2"' in one[1] and b"malformed JSON" in one[1] and one[2]["stages"]["read"]["duplicate_ids"] >= 20
+
+
 def test_keep_by_and_drop_all_from_the_command_line(tmp_path):
     base = document(300, seed=51)
     src = tmp_path / "in.jsonl"

@@ -12,7 +12,7 @@ from dedupe.document import Document, Removal
 from dedupe.io import InputError, open_input, open_output
 from dedupe.io.atomic import OutputExists
 from dedupe.io.decode import decode, looks_binary
-from dedupe.io.jsonl import JsonlWriter, read_jsonl
+from dedupe.io.jsonl import JsonlWriter, parse_chunk, read_jsonl, read_line_chunks
 from dedupe.io.textfiles import list_files
 
 
@@ -83,6 +83,35 @@ def test_jsonl_bad_lines_become_rejections_and_the_rest_is_read():
     assert "invalid UTF-8" in reasons[4]
     assert all(i.rejected for i in items if isinstance(i, Removal))
     assert items[0].record == {"id": "a", "text": "first", "lang": "en"}
+
+
+@pytest.mark.parametrize("encoding_errors", ["reject", "detect"])
+def test_raw_line_chunks_parse_to_what_read_jsonl_gives(encoding_errors):
+    """With several jobs the lines are parsed in the workers, chunk by chunk: same items, line numbers,
+    orders, ids, decoding notes and rejections as reading them here."""
+    lines = [
+        b'{"id": "a", "text": "first", "lang": "en"}',
+        b"",
+        b'{"id": "b", "text": "second"',  # malformed
+        b"   ",
+        b"[1, 2]",  # not an object
+        b'{"id": "c", "body": "no text field"}',
+        b'{"text": "no id"}',
+        b'{"id": "e", "text": "caf\xe9 byte"}',  # cp1252, not UTF-8
+        b'\xef\xbb\xbf{"id": "f", "text": "after a byte-order mark"}',
+        b'{"id": "a", "text": "the id again"}',
+        b'{"id": "g", "text": ""}',
+    ]
+    data = b"\n".join(lines) + b"\n"
+    expected = list(read_jsonl(io.BytesIO(data), name="in.jsonl", encoding_errors=encoding_errors))
+    for size in (1, 2, 4, 100):
+        got: list[Document | Removal] = []
+        chunks = read_line_chunks(io.BytesIO(data), name="in.jsonl", size=size, encoding_errors=encoding_errors)
+        for chunk in chunks:
+            assert len(chunk.lines) <= size
+            got += parse_chunk(chunk, order=sum(isinstance(i, Document) for i in got))
+        assert got == expected
+    assert sum(isinstance(i, Document) for i in expected) == (6 if encoding_errors == "detect" else 5)
 
 
 def test_jsonl_writer_keeps_every_other_field_and_field_order():

@@ -3,11 +3,16 @@ unrelated documents, keep policies, the no-chaining rule, and the account."""
 
 from __future__ import annotations
 
+import json
+from io import BytesIO
+
+import numpy as np
 import pytest
 from corpora import bridge, document, edit, jaccard, vocabulary
 
 from dedupe.document import Account, Document, Removal
-from dedupe.pipeline import Decider, Options, run_documents
+from dedupe.io.jsonl import read_jsonl, read_line_chunks
+from dedupe.pipeline import Decider, Options, _packed, _unpacked, prepare_batch, run_documents, run_lines
 
 VOCAB = vocabulary()
 
@@ -234,3 +239,56 @@ def test_stream_mode_refuses_policies_that_need_every_document():
         Options(mode="stream", keep="longest")
     with pytest.raises(ValueError, match="batch mode"):
         Options(mode="stream", drop_all=True)
+
+
+def _jsonl_input(corpus: list[tuple[str, str]]) -> bytes:
+    """The corpus as JSON Lines, with what reading must get right: a blank and a malformed line, and ids
+    used again (once on a document that preparing rejects), and a field to keep documents by."""
+    lines = [json.dumps({"id": doc_id, "text": text, "n": i}) for i, (doc_id, text) in enumerate(corpus)]
+    lines[3:3] = ["", "{broken", json.dumps({"id": "orig01", "text": "  "}), json.dumps({"id": "orig01", "text": "x"})]
+    lines.append(json.dumps({"id": "orig02", "text": corpus[5][1], "n": -1}))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"jobs": 1}, {"jobs": 2}, {"jobs": 2, "keep_by": "n"}, {"jobs": 2, "keep": "longest"}, {"keep_by": "text"}],
+)
+def test_raw_lines_parsed_with_the_preparing_give_the_outcomes_of_parsed_documents(corpus, options):
+    """The reference is one process parsing and preparing (what --jobs 1 does), down to the account."""
+    data = _jsonl_input(corpus)
+    opts = Options(batch_size=5, **options)
+    parsed, by_lines = Account(), Account()
+    one = Options(batch_size=5, **{**options, "jobs": 1})
+    expected = list(run_documents(read_jsonl(BytesIO(data), name="in.jsonl"), one, parsed))
+    got = list(run_lines(read_line_chunks(BytesIO(data), name="in.jsonl", size=opts.batch_size), opts, by_lines))
+    assert [type(o) for o in got] == [type(o) for o in expected]
+    for g, e in zip(got, expected, strict=True):
+        if isinstance(e, Removal):
+            assert g == e
+            continue
+        assert (g.id, g.text, g.order, g.edits) == (e.id, e.text, e.order, e.edits)
+        assert list(g.record) == list(e.record)  # the same keys in the same order: the same output line
+        assert g.record == {**e.record, "text": None if opts.streaming else e.record["text"]}
+    assert by_lines == parsed
+    assert {"orig01#2", "orig01#3", "orig02#2"} <= {o.id for o in got}
+
+
+@pytest.mark.parametrize("options", [{}, {"near": False}, {"verify": "none"}])
+def test_a_packed_batch_unpacks_to_the_same_prepared_documents(options):
+    items = [
+        Document("a", document(200, seed=1, vocab=VOCAB), record={"id": "a", "x": [1]}),
+        Removal("bad", "read", "line 2: malformed JSON", rejected=True),
+        Document("blank", "  "),
+        Document("b", "Caf\u00e9 \u2014 " + document(100, seed=2, vocab=VOCAB), source="b.txt", order=3),
+    ]
+    batch = prepare_batch(items, Options(**options))
+    back = _unpacked(_packed(batch))
+    assert len(back) == len(batch)
+    for b, p in zip(back, batch, strict=True):
+        if isinstance(p, Removal):
+            assert b == p
+            continue
+        assert (b.doc, b.digest, b.stats) == (p.doc, p.digest, p.stats)
+        for x, y in ((b.signature, p.signature), (b.shingles, p.shingles)):
+            assert (x is None and y is None) or np.array_equal(x, y)

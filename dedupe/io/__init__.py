@@ -7,14 +7,14 @@ JSON Lines. Outputs go to a temporary name and are renamed into place only when 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from dedupe.document import Document, Removal
 from dedupe.io import atomic
-from dedupe.io.jsonl import JsonlWriter, is_jsonl_path, open_binary, read_jsonl
+from dedupe.io.jsonl import JsonlWriter, LineChunk, is_jsonl_path, open_binary, read_jsonl, read_line_chunks
 from dedupe.io.parquet import ParquetWriter, is_parquet_path, parquet_schema, read_parquet
 from dedupe.io.textfiles import FolderWriter, TextFileWriter, is_within, read_folder, read_text_file
 
@@ -32,6 +32,9 @@ class Source:
     documents: Iterator[Document | Removal]
     size: int | None = None  # bytes, when known (for progress and throughput)
     schema: Any = None  # a Parquet input's schema, so a Parquet output keeps every column's type
+    # JSON Lines only: the same input as raw lines, N at a time, for parsing in worker processes
+    # (read either this or ``documents``, not both)
+    lines: Callable[[int], Iterator[LineChunk]] | None = None
 
 
 class Writer(Protocol):
@@ -51,7 +54,7 @@ def open_input(
         docs = read_jsonl(
             open_binary("-"), name="stdin", text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
         )
-        return Source("jsonl", path, docs)
+        return Source("jsonl", path, docs, lines=_jsonl_chunks(path, "stdin", text_field, id_field, encoding_errors))
     p = Path(path)
     if not p.exists():
         raise InputError(f"input not found: {path}")
@@ -70,7 +73,9 @@ def open_input(
         raise InputError(f"cannot read {path}: {err.strerror or err}") from err
     size = p.stat().st_size
     if is_jsonl_path(path):
-        return Source("jsonl", path, _jsonl_docs(path, text_field, id_field, encoding_errors), size)
+        docs = _jsonl_docs(path, text_field, id_field, encoding_errors)
+        chunks = _jsonl_chunks(path, p.name, text_field, id_field, encoding_errors)
+        return Source("jsonl", path, docs, size, lines=chunks)
     if is_parquet_path(path):
         try:
             schema = parquet_schema(path)
@@ -89,6 +94,24 @@ def _jsonl_docs(path: str, text_field: str, id_field: str, encoding_errors: str)
         yield from read_jsonl(
             fh, name=Path(path).name, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
         )
+
+
+def _jsonl_chunks(
+    path: str, name: str, text_field: str, id_field: str, encoding_errors: str
+) -> Callable[[int], Iterator[LineChunk]]:
+    """The input's raw lines, opened only when read; standard input is read but left open, as read_jsonl does."""
+
+    def chunks(size: int) -> Iterator[LineChunk]:
+        fh = open_binary(path)
+        try:
+            yield from read_line_chunks(
+                fh, name=name, size=size, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
+            )
+        finally:
+            if path != "-":
+                fh.close()
+
+    return chunks
 
 
 def output_form(output: str, input_form: str) -> str:

@@ -11,6 +11,8 @@ import io
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
 from typing import IO, Any
 
 from dedupe.document import Document, Removal
@@ -115,6 +117,62 @@ def parse_line(
         reason = f"line {lineno}: {text_field!r} is {type(text).__name__}, not a string"
         return Removal(doc_id, "read", reason, rejected=True)
     return note_decoding(Document(doc_id, text, record=record, order=order), decoded.note)
+
+
+@dataclass(frozen=True)
+class LineChunk:
+    """Consecutive lines of a JSON Lines input, not parsed yet, with what parsing them needs.
+
+    Parsing JSON is a good share of the single process that reads, decides and writes; with several jobs
+    the lines travel to the worker processes as bytes and are parsed there (:func:`parse_chunk`).
+    """
+
+    lines: list[bytes]
+    first_lineno: int
+    name: str
+    text_field: str = "text"
+    id_field: str = "id"
+    encoding_errors: str = "reject"
+
+
+def read_line_chunks(
+    stream: IO[bytes],
+    *,
+    name: str,
+    size: int,
+    text_field: str = "text",
+    id_field: str = "id",
+    encoding_errors: str = "reject",
+) -> Iterator[LineChunk]:
+    """The input as chunks of ``size`` raw lines (blank ones too, so line numbers stay those of the file)."""
+    lineno = 1
+    while True:
+        lines = list(islice(stream, size))
+        if not lines:
+            return
+        yield LineChunk(lines, lineno, name, text_field, id_field, encoding_errors)
+        lineno += len(lines)
+
+
+def parse_chunk(chunk: LineChunk, order: int = 0) -> list[Document | Removal]:
+    """What :func:`read_jsonl` gives for these lines when ``order`` documents came before them."""
+    out: list[Document | Removal] = []
+    for lineno, raw in enumerate(chunk.lines, chunk.first_lineno):
+        item = parse_line(
+            raw,
+            lineno,
+            name=chunk.name,
+            order=order,
+            text_field=chunk.text_field,
+            id_field=chunk.id_field,
+            encoding_errors=chunk.encoding_errors,
+        )
+        if item is None:
+            continue
+        if isinstance(item, Document):
+            order += 1
+        out.append(item)
+    return out
 
 
 def _record_id(record: dict[str, Any], id_field: str, fallback: str) -> str:
