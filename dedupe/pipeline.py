@@ -196,12 +196,14 @@ def prepare_batch(items: list[Item], opts: Options, with_shingles: bool = True) 
     Shingle sets for exact checks (``verify`` auto or exact) are computed here too, in the worker, so the
     sequential decision only compares sorted arrays.
     """
-    out: list[Prepared | Removal] = []
-    for item in items:
-        if isinstance(item, Removal):
-            out.append(item)
-            continue
-        out.append(_prepare_one(item, opts))
+    normalised = [item if isinstance(item, Removal) else _normalised(item, opts) for item in items]
+    texts = [text for _, text, _ in (n for n in normalised if not isinstance(n, Removal))]
+    # repeat repair takes the whole batch at once: its compiled checks cost less per call that way
+    repaired = repeats_mod.repair_many(texts) if opts.repeats else [None] * len(texts)
+    fixes = iter(repaired)
+    out: list[Prepared | Removal] = [
+        n if isinstance(n, Removal) else _finished(*n, next(fixes), opts) for n in normalised
+    ]
     ready = [p for p in out if isinstance(p, Prepared)]
     if opts.near and ready:
         sigs = signatures(
@@ -247,7 +249,8 @@ def _warm_up(opts: Options) -> None:
     prepare_batch([Document("warm-up", text), Document("warm-up", text + "\u2014 caf\u00e9 \u201cquoted\u201d")], opts)
 
 
-def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
+def _normalised(doc: Document, opts: Options) -> tuple[Document, str, dict[str, int]] | Removal:
+    """The first in-place stage: (document, normalised text, stats), or the rejection of an empty one."""
     if not doc.text.strip():
         return Removal(doc.id, "read", "empty document", rejected=True, source=doc.source)
     text = doc.text
@@ -259,12 +262,17 @@ def _prepare_one(doc: Document, opts: Options) -> Prepared | Removal:
         text = result.text
         for change in result.changes:
             doc.edits[f"normalize:{change.rule}"] += change.count
-    if opts.repeats:
-        repaired = repeats_mod.repair(text)
-        if repaired.removed:
-            doc.edits["repeats:blocks"] += len(repaired.removed)
-            doc.edits["repeats:chars"] += len(text) - len(repaired.text)
-            text = repaired.text
+    return doc, text, stats
+
+
+def _finished(
+    doc: Document, text: str, stats: dict[str, int], repaired: repeats_mod.Repaired | None, opts: Options
+) -> Prepared | Removal:
+    """The rest of the in-place stages, given the normalised text's repair (None: repeats are off)."""
+    if repaired is not None and repaired.removed:
+        doc.edits["repeats:blocks"] += len(repaired.removed)
+        doc.edits["repeats:chars"] += len(text) - len(repaired.text)
+        text = repaired.text
     if not text.strip():
         return Removal(doc.id, "normalize", "no text left after cleaning", rejected=True, source=doc.source)
     limits = opts.repetition_limits
