@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,8 @@ def cluster_members(
     saved index rather than this run.
     """
     roots = index.families.roots()
-    order = np.argsort(roots, kind="stable")  # kept documents grouped by family, each group in kept order
-    sorted_roots = roots[order]
-    groups: dict[tuple[int, str], list[int]] = {}  # (root, or -1 and the kept id) -> offsets of removed members
+    members_of = kept_by_family(roots)
+    groups: dict[tuple[int, str], list[int]] = {}  # family_key -> offsets of removed members
     dropped: set[str] = set()
     with open(removal_log, "rb") as fh:
         offset = 0
@@ -72,21 +71,36 @@ def cluster_members(
                     if record["step"] == "drop-all":
                         dropped.add(record["id"])
             else:
-                key = (int(roots[number]), "") if number >= 0 else (-1, json.loads(line)["duplicate_of"])
-                groups.setdefault(key, []).append(offset)
+                duplicate_of = "" if number >= 0 else json.loads(line)["duplicate_of"]
+                groups.setdefault(family_key(number, duplicate_of, roots), []).append(offset)
             offset += len(line)
         for (root, kept_id), offsets in groups.items():
-            if root >= 0:
-                lo, hi = np.searchsorted(sorted_roots, [root, root + 1])
-                kept = [(index.label(int(k)), int(k) < saved) for k in order[lo:hi]]
-            else:
-                kept = [(kept_id, False)]
+            kept = [(index.label(k), k < saved) for k in members_of(root)] if root >= 0 else [(kept_id, False)]
             name = kept[0][0]
             for doc_id, indexed in kept:
                 yield kept_member(name, doc_id, indexed=indexed, dropped=doc_id in dropped)
             for start in offsets:
                 fh.seek(start)
                 yield removed_member(name, json.loads(fh.readline()))
+
+
+def family_key(number: int, duplicate_of: str, roots: np.ndarray) -> tuple[int, str]:
+    """The cluster of a removal naming kept document ``number`` (-1: ``duplicate_of``, outside the near
+    index), given the final family ``roots``: (root, "") or (-1, that kept document's id)."""
+    return (int(roots[number]), "") if number >= 0 else (-1, duplicate_of)
+
+
+def kept_by_family(roots: np.ndarray) -> Callable[[int], list[int]]:
+    """A lookup from a family root to its kept documents' numbers, in kept order (one sort, then binary
+    searches: a scan of every kept document per cluster would be quadratic)."""
+    order = np.argsort(roots, kind="stable")
+    sorted_roots = roots[order]
+
+    def members(root: int) -> list[int]:
+        lo, hi = np.searchsorted(sorted_roots, [root, root + 1])
+        return order[lo:hi].tolist()
+
+    return members
 
 
 def kept_member(name: str, doc_id: str, *, indexed: bool = False, dropped: bool = False) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from itertools import combinations
 
 import numpy as np
 
+from dedupe.clusters import family_key, kept_by_family
 from dedupe.document import Account, Document, Removal
 from dedupe.near.index import exact_jaccard
 from dedupe.near.lsh import band_keys, recall_bands
@@ -83,21 +84,26 @@ def clusters(items: Iterable[Document | Removal], opts: Options) -> Iterator[dic
     account = Account()
     texts: dict[str, str] = {}
     sigs: dict[str, np.ndarray] = {}
-    removed: dict[tuple[int, str], list[Removal]] = defaultdict(list)
 
     prepared = prepare_all(items, opts)
     for p in prepared:
         texts[p.doc.id] = p.doc.text
         sigs[p.doc.id] = p.signature
     decider = Decider(opts, account)
+    duplicates: list[Removal] = []
     # the documents are already cleaned; cleaning again changes nothing (it is idempotent)
     for outcome in run_documents([p.doc for p in prepared], opts, account, decider=decider):
         if isinstance(outcome, Removal) and outcome.duplicate_of is not None:
-            removed[_family_key(decider, outcome)].append(outcome)
+            duplicates.append(outcome)
+    # families are final only now: a later removal can join two families that earlier ones named apart
     roots = decider.index.families.roots()
+    removed: dict[tuple[int, str], list[Removal]] = defaultdict(list)
+    for r in duplicates:
+        removed[family_key(r.kept_index, str(r.duplicate_of), roots)].append(r)
+    members_of = kept_by_family(roots)
     groups = []
     for (root, kept_id), members in removed.items():
-        kept = [decider.index.label(int(k)) for k in np.flatnonzero(roots == root)] if root >= 0 else [kept_id]
+        kept = [decider.index.label(k) for k in members_of(root)] if root >= 0 else [kept_id]
         groups.append((kept, members))
     groups.sort(key=lambda g: (-len(g[0]) - len(g[1]), g[0][0]))
     for kept, members in groups:
@@ -121,11 +127,3 @@ def clusters(items: Iterable[Document | Removal], opts: Options) -> Iterator[dic
             ],
             "pairs": pairs,
         }
-
-
-def _family_key(decider: Decider, removal: Removal) -> tuple[int, str]:
-    """Which cluster a removed document is in: its kept document's family root, or (outside the near
-    index) that kept document itself."""
-    if removal.kept_index >= 0:
-        return decider.index.families.find(removal.kept_index), ""
-    return -1, str(removal.duplicate_of)

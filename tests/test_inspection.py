@@ -58,3 +58,14 @@ def test_clusters_join_kept_documents_through_a_removed_one_similar_to_both(tmp_
     assert [(m["id"], m["duplicate_of"]) for m in group["members"]][1] == ("E", "C")
     exact = {(p["a"], p["b"]): p["exact"] for p in group["pairs"]}
     assert exact[("A", "C")] < 0.8 <= min(exact[("A", "D")], exact[("C", "D")])  # joined, never chained
+
+
+def test_a_cluster_joined_after_some_of_its_removals_is_listed_once(tmp_path):
+    a, c, d = bridge(seed=43)
+    src = tmp_path / "in.jsonl"
+    records = [("A", a), ("C", c), ("E", edit(c, 0.005, seed=44)), ("D", d)]  # E names C before D joins A and C
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in records))
+    result = CliRunner().invoke(main, ["clusters", str(src)], catch_exceptions=False)
+    (group,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (group["kept"], group["also_kept"], group["size"]) == ("A", ["C"], 4)
+    assert [m["id"] for m in group["members"]] == ["E", "D"]
