@@ -127,31 +127,14 @@ def links_from_removed(records: Iterable[Mapping]) -> list[tuple[str, str, float
     ]
 
 
-def cluster_heads(ids: Iterable[str], links: Iterable[tuple], rejected: Iterable[str] = ()) -> dict[str, str | None]:
-    """Map every document to its cluster's kept document: itself when kept, ``duplicate_of`` when removed.
-
-    Links are followed to the end in case a tool ever links to a removed document (ours should not), so
-    chains still form one cluster. Rejected documents map to None: they are in no cluster."""
-    parent = {str(a): str(b) for a, b, *_ in links}
-    heads: dict[str, str | None] = {}
-    for doc in ids:
-        head, seen = doc, {doc}
-        while head in parent:
-            head = parent[head]
-            if head in seen:  # a cycle would be a tool bug; stop rather than loop
-                break
-            seen.add(head)
-        heads[doc] = head
-    for doc in rejected:
-        heads[doc] = None
-    return heads
-
-
-def family_heads(
-    ids: Iterable[str], links: Iterable[tuple], joins: Iterable[tuple[str, str]], rejected: Iterable[str] = ()
+def cluster_heads(
+    ids: Iterable[str], links: Iterable[tuple], rejected: Iterable[str] = (), joins: Iterable[tuple[str, str]] = ()
 ) -> dict[str, str | None]:
-    """Map every document to a name of its cluster when clusters are families: the links plus ``joins``
-    (kept documents a removed one was also similar to), as connected components."""
+    """Map every document to its cluster's name: the connected components of the links (removed ->
+    ``duplicate_of``) and of ``joins`` (kept documents a removed one was also similar to: family clusters;
+    none: star clusters, each named by its kept document). Rejected documents map to None: in no cluster.
+
+    A link to a removed document (ours should never make one) still joins its cluster, so chains stay one."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -160,9 +143,7 @@ def family_heads(
             x = parent[x]
         return x
 
-    for a, b, *_ in links:
-        parent[find(str(a))] = find(str(b))
-    for a, b in joins:
+    for a, b, *_ in [*links, *joins]:
         ra, rb = find(str(a)), find(str(b))
         if ra != rb:
             parent[ra] = rb
@@ -749,11 +730,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not a.no_datasketch:
             links, joins, secs = run_datasketch(docs, a.threshold, a.num_perm, a.ngram)
             results.append(("datasketch one-pass", links, cluster_heads(ids, links), secs))
-            results.append(("datasketch one-pass, families", links, family_heads(ids, links, joins), secs))
+            results.append(("datasketch one-pass, families", links, cluster_heads(ids, links, joins=joins), secs))
         if not a.no_oracle:
             for policy, tool in ORACLES.items():
                 links, joins, secs = oracle_one_pass(ids, truth, a.threshold, policy)
-                results.append((tool, links, family_heads(ids, links, joins), secs))
+                results.append((tool, links, cluster_heads(ids, links, joins=joins), secs))
         for view, (vtruth, vdocs) in split_truth(truth, a.threshold).items():
             corpus = name if view == "all" else f"{name}: {view}"
             truths[corpus] = vtruth

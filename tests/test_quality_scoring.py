@@ -15,7 +15,6 @@ from quality import (
     bucket,
     cluster_heads,
     clusters_file_heads,
-    family_heads,
     is_copy_pair,
     isolated_copy_docs,
     links_from_removed,
@@ -130,8 +129,8 @@ def test_oracle_one_pass_policies():
     family_links, joins, _ = oracle_one_pass(ids, truth, 0.8, "families")
     assert family_links == star_links  # the same decisions ...
     assert joins == [("d", "a")]  # ... but c also passes a, so a's and d's clusters are one family
-    s_star = score(truth, family_heads(ids, star_links, star_joins), star_links, 0.8)
-    s_family = score(truth, family_heads(ids, family_links, joins), family_links, 0.8)
+    s_star = score(truth, cluster_heads(ids, star_links, joins=star_joins), star_links, 0.8)
+    s_family = score(truth, cluster_heads(ids, family_links, joins=joins), family_links, 0.8)
     # recall pairs: (b, c) 0.95 high; (a, b) 0.85, (c, d) 0.81, (a, c) 0.80 near
     assert (s_star.found_high, s_star.found_near) == (0, 2)  # {a, b}, {d, c}: (a, b) and (c, d)
     assert (s_family.found_high, s_family.found_near) == (1, 3)  # {a, b, c, d}: every pair
