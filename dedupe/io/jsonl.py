@@ -10,7 +10,7 @@ import gzip
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
@@ -63,16 +63,16 @@ def read_jsonl(
     encoding_errors: str = "reject",
 ) -> Iterator[Document | Removal]:
     """Yield a Document per good record and a rejection per bad one; blank lines are not records."""
-    order = 0
-    for lineno, raw in enumerate(stream, 1):
+    yield from _parsed(stream, 1, 0, name, text_field, id_field, encoding_errors)
+
+
+def _parsed(
+    lines: Iterable[bytes], first_lineno: int, order: int, name: str, text_field: str, id_field: str, errors: str
+) -> Iterator[Document | Removal]:
+    """:func:`parse_line` over consecutive lines; documents are numbered from ``order`` on."""
+    for lineno, raw in enumerate(lines, first_lineno):
         item = parse_line(
-            raw,
-            lineno,
-            name=name,
-            order=order,
-            text_field=text_field,
-            id_field=id_field,
-            encoding_errors=encoding_errors,
+            raw, lineno, name=name, order=order, text_field=text_field, id_field=id_field, encoding_errors=errors
         )
         if item is None:
             continue
@@ -156,23 +156,8 @@ def read_line_chunks(
 
 def parse_chunk(chunk: LineChunk, order: int = 0) -> list[Document | Removal]:
     """What :func:`read_jsonl` gives for these lines when ``order`` documents came before them."""
-    out: list[Document | Removal] = []
-    for lineno, raw in enumerate(chunk.lines, chunk.first_lineno):
-        item = parse_line(
-            raw,
-            lineno,
-            name=chunk.name,
-            order=order,
-            text_field=chunk.text_field,
-            id_field=chunk.id_field,
-            encoding_errors=chunk.encoding_errors,
-        )
-        if item is None:
-            continue
-        if isinstance(item, Document):
-            order += 1
-        out.append(item)
-    return out
+    c = chunk
+    return list(_parsed(c.lines, c.first_lineno, order, c.name, c.text_field, c.id_field, c.encoding_errors))
 
 
 def _record_id(record: dict[str, Any], id_field: str, fallback: str) -> str:
