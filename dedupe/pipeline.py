@@ -26,6 +26,7 @@ from dedupe.document import Account, Document, Removal
 from dedupe.io.jsonl import LineChunk, parse_chunk
 from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, shingle_set, shingle_sets
 from dedupe.near.minhash import EMPTY, signatures
+from dedupe.numba_startup import without_scipy_blas
 from dedupe.parallel import ordered_map
 from dedupe.repetition import GOPHER_LIMITS, over_limits, repetition_stats
 from dedupe.spill import Spill
@@ -243,10 +244,12 @@ def _prepare_lines(chunk: LineChunk, opts: Options) -> tuple[PackedBatch, list[i
 
 def _warm_up(opts: Options) -> None:
     """Prepare two small made-up documents (ASCII, and wider characters), so that numba's compiled kernels
-    are loaded here, once, before the workers are forked, not in every worker: about half a second of CPU
-    each, which with two cores is a good share of what two processes can gain."""
+    are loaded here, once, before the workers are forked, not in every worker (with two cores, start-up
+    that only one can do is a good share of what two processes can gain); and loaded without SciPy."""
     text = "The warm-up sentence has a few ordinary words in it. " * 30
-    prepare_batch([Document("warm-up", text), Document("warm-up", text + "\u2014 caf\u00e9 \u201cquoted\u201d")], opts)
+    docs = [Document("warm-up", text), Document("warm-up", text + "\u2014 caf\u00e9 \u201cquoted\u201d")]
+    with without_scipy_blas():
+        prepare_batch(docs, opts)
 
 
 def _normalised(doc: Document, opts: Options) -> tuple[Document, str, dict[str, int]] | Removal:
@@ -407,7 +410,7 @@ def run_documents(
     if opts.jobs > 1:
         prepared_batches = _prepared_in_workers(batches, opts)
     else:
-        prepared_batches = (prepare_batch(batch, opts) for batch in batches)
+        prepared_batches = ordered_map(prepare_batch, batches, extra=(opts,), warm=lambda: _warm_up(opts))
     yield from _decided(prepared_batches, opts, account, decider)
 
 

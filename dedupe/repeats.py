@@ -107,6 +107,8 @@ from typing import NamedTuple
 import numpy as np
 import regex
 
+from dedupe.table_cache import cached_arrays
+
 __all__ = [
     "DEFAULT_MIN_CHARS",
     "DEFAULT_MIN_RUN_CHARS",
@@ -975,8 +977,13 @@ _NEEDS_NFKC, _SPACE_KEY, _DOTS_KEY = 0, 1, 2
 
 @cache
 def _key_table() -> np.ndarray:
+    """`_built_key_table`, built once per Python and Unicode version and kept on disk (table_cache)."""
+    return cached_arrays("repeat-keys", __file__, lambda: (_built_key_table(),))[0]
+
+
+def _built_key_table() -> np.ndarray:
     """The key character of each non-ASCII character of the Basic Multilingual Plane, where the kernel
-    can produce it without `_normalise`; built once, on first use (some 60 ms).
+    can produce it without `_normalise` (some 0.1 s to build).
 
     NFKC works on a whole text, but it is a character-by-character map over characters that combine
     with nothing: a character with combining class 0 that never comes second in a canonical composition

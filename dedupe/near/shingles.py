@@ -44,6 +44,7 @@ from functools import lru_cache
 import numpy as np
 
 from dedupe.near import _kernels
+from dedupe.table_cache import cached_arrays
 
 _WORD = re.compile(r"\w+")
 _MODES = ("word", "char")
@@ -57,6 +58,17 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def char_table() -> tuple[np.ndarray, str]:
+    """`built_char_table`, built once per Python and Unicode version and kept on disk (table_cache)."""
+    table, special = cached_arrays("char-table", __file__, _char_arrays)
+    return table, special.tobytes().decode("utf-32-le")
+
+
+def _char_arrays() -> tuple[np.ndarray, np.ndarray]:
+    table, special = built_char_table()
+    return table, np.frombuffer(special.encode("utf-32-le"), np.uint32)
+
+
+def built_char_table() -> tuple[np.ndarray, str]:
     """The code-point table the kernels use, and the characters it cannot lower-case.
 
     ``table[c] & 0x1FFFFF`` is ``chr(c).lower()`` and bit 31 is set iff that matches ``\\w`` in the
