@@ -24,7 +24,7 @@ from dedupe.io import InputError, atomic, open_input
 from dedupe.io.atomic import OutputExists
 from dedupe.io.decode import ENCODING_POLICIES, decode
 from dedupe.near.index import VERIFY_MODES
-from dedupe.parallel import default_jobs
+from dedupe.parallel import WorkerDied, default_jobs
 from dedupe.pipeline import KEEP_POLICIES, MODES, Decider, Options, process
 from dedupe.repetition import over_limits, repetition_stats
 from dedupe.report import summary
@@ -466,6 +466,8 @@ def _run_local(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: 
         _fail(str(err), 2)
     except runner.Interrupted as err:
         _fail(str(err), 1)
+    except WorkerDied as err:
+        _fail(f"{err}; no output written (with fewer --jobs each process needs less memory)", 1)
     except OSError as err:
         _fail(f"{err.filename or paths.output}: {err.strerror or err or type(err).__name__}")
     raise AssertionError("unreachable")
