@@ -26,14 +26,29 @@ def _fail_on(x: int, bad: int) -> int:
     return x
 
 
-def _die_from(x: int, bad: int) -> int:
-    if x >= bad and multiprocessing.parent_process() is not None:
-        os._exit(3)  # a worker killed mid-batch (out of memory, a crash)
+def _in_worker() -> bool:
+    return multiprocessing.parent_process() is not None
+
+
+def _die_in_worker(x: int) -> int:
+    """A worker is killed mid-batch (out of memory, a crash); this process is slow, so a worker begins one."""
+    if _in_worker():
+        os._exit(3)
+    time.sleep(0.02)
     return x
 
 
-def _unpicklable(x: int) -> object:
-    return lambda: x  # a result that cannot travel back from a worker
+def _unpicklable_from_worker(x: int) -> object:
+    if _in_worker():
+        return lambda: x  # a result that cannot travel back
+    time.sleep(0.02)
+    return x
+
+
+def _slow_in_worker(x: int) -> tuple[int, int]:
+    if _in_worker():
+        time.sleep(0.2)
+    return x, os.getpid()
 
 
 @pytest.mark.parametrize("jobs", [1, 2, 3])
@@ -48,6 +63,14 @@ def test_this_process_computes_when_the_workers_are_full() -> None:
     pids = {pid for _, pid in out}
     assert os.getpid() in pids
     assert len(pids) == 2
+
+
+def test_batches_a_worker_has_not_begun_are_taken_back() -> None:
+    """At the end of the input this process takes back what the worker has not begun, latest first."""
+    out = list(ordered_map(_slow_in_worker, range(12), jobs=2, ahead=8))
+    assert [x for x, _ in out] == list(range(12))
+    by_worker = [x for x, pid in out if pid != os.getpid()]
+    assert len(by_worker) <= 2  # of its eight it had begun at most the first two (none, if it started late)
 
 
 @settings(max_examples=10, deadline=None)
@@ -68,12 +91,12 @@ def test_an_error_is_raised_in_its_turn(jobs: int) -> None:
 
 def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
     with pytest.raises(WorkerDied, match="exit code 3"):
-        list(ordered_map(_die_from, range(50), jobs=2, extra=(5,), ahead=2))
+        list(ordered_map(_die_in_worker, range(20), jobs=2, ahead=2))
 
 
 def test_a_result_that_cannot_be_pickled_is_reported() -> None:
     with pytest.raises(RuntimeError, match="in a worker process"):
-        list(ordered_map(_unpicklable, range(10), jobs=2, ahead=4))
+        list(ordered_map(_unpicklable_from_worker, range(10), jobs=2, ahead=4))
 
 
 def test_items_are_read_a_bounded_way_ahead() -> None:
