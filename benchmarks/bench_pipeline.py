@@ -6,7 +6,7 @@ document, each with half its words replaced, so they are new documents, not near
 real command line in a fresh process with 1 and 2 jobs, and reports MB/s, MB/s per core, the scaling
 from 1 to 2 processes, the CPU seconds of all its processes and the peak memory of the largest process.
 The job counts take turns within each repeat, so a machine that is busier for a while slows every count
-alike; the best of the repeats is reported. A run of a few MB is mostly start-up (about 0.7 s: Python,
+alike; the best of the repeats is reported. A run of a few MB is mostly start-up (about 0.5 s: Python,
 numba, loading the compiled kernels), which only one core can do; the large corpus shows the scaling of
 the work itself.
 
