@@ -56,11 +56,12 @@ def ordered_map(
     *,
     jobs: int = 1,
     extra: tuple[Any, ...] = (),
-    ahead: int = 8,
+    ahead: int | None = None,
     warm: Callable[[], object] | None = None,
 ) -> Iterator[R]:
     """``fn(item, *extra)`` for every item, in order, using ``jobs`` processes: this one and ``jobs - 1``
-    workers, each with up to ``ahead`` items in hand.
+    workers, each with up to ``ahead`` items in hand (by default 8, fewer with many workers: about 64
+    items in flight in all, at least 2 each).
 
     This process consumes the results (it decides and writes). When the next result is not ready and
     every worker has its hands full, it computes the next item itself instead of waiting; so with two
@@ -84,6 +85,8 @@ def ordered_map(
         warm()
     with tempfile.TemporaryDirectory(prefix="dedupe-batches-") as folder:
         workers = _Workers(jobs - 1, fn, extra, folder, multiprocessing.get_context(method))
+        if ahead is None:
+            ahead = min(8, max(2, 64 // workers.count))
         try:
             yield from _in_order(workers, fn, items, extra, ahead)
         finally:
@@ -124,7 +127,7 @@ def _called(fn: Callable[..., R], item: T, extra: tuple) -> tuple[bool, Any]:
     """(True, result) or (False, the exception): a worker sends back the same pair."""
     try:
         return True, fn(item, *extra)
-    except Exception as exc:  # noqa: BLE001 - raised by _outcome in the item's turn
+    except Exception as exc:  # noqa: BLE001 - raised by take() in the item's turn
         return False, exc
 
 
@@ -249,12 +252,36 @@ def _serve(conn: Connection, fn: Callable[..., Any], extra: tuple, folder: str) 
         except FileNotFoundError:
             conn.send((number, None))
             continue
-        outcome = _called(fn, _from_file(path + ".worker"), extra)
+        ok, value = _called(fn, _from_file(path + ".worker"), extra)
+        outcome = (ok, value if ok else _WithTraceback(value))
         try:
             name = _to_file(folder, outcome)
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled still reaches the parent
             name = _to_file(folder, (False, RuntimeError("in a worker process:\n" + traceback.format_exc())))
         conn.send((number, name))
+
+
+class RemoteTraceback(Exception):
+    """Where a worker's exception was raised: its traceback, as text, set as the exception's cause."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class _WithTraceback:
+    """An exception on its way back from a worker, with its traceback (which pickling would drop)."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+        self.text = "".join(traceback.format_exception(exc))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _with_cause, (self.exc, self.text)
+
+
+def _with_cause(exc: BaseException, text: str) -> BaseException:
+    exc.__cause__ = RemoteTraceback("\n" + text)
+    return exc
 
 
 def _to_file(folder: str, value: Any) -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.parallel import WorkerDied, ordered_map
+from dedupe.parallel import RemoteTraceback, WorkerDied, ordered_map
 
 
 def _slow_square(x: int, delay: float) -> tuple[int, int]:
@@ -87,6 +87,20 @@ def test_an_error_is_raised_in_its_turn(jobs: int) -> None:
         for value in ordered_map(_fail_on, range(20), jobs=jobs, extra=(7,), ahead=2):
             got.append(value)
     assert got == list(range(7))
+
+
+def _fail_in_worker(x: int) -> int:
+    if _in_worker():
+        raise KeyError(f"worker failed on {x}")
+    time.sleep(0.02)  # slow here, so the worker begins its first item
+    return x
+
+
+def test_an_error_in_a_worker_keeps_its_traceback() -> None:
+    with pytest.raises(KeyError) as info:
+        list(ordered_map(_fail_in_worker, range(10), jobs=2, ahead=2))
+    assert isinstance(info.value.__cause__, RemoteTraceback)
+    assert "_fail_in_worker" in str(info.value.__cause__)
 
 
 def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
