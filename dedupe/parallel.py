@@ -141,8 +141,7 @@ class _Workers:
         self.procs: list[Any] = []
         self.load = [0] * count  # batches sent to each worker and not yet answered
         self.owner: dict[int, int] = {}  # batch number -> worker, while in flight
-        self.files: dict[int, str] = {}  # batch number -> its batch file, while in flight
-        self.taken: set[int] = set()  # batches taken back, their workers' answers still to come
+        self.files: dict[int, str] = {}  # batch number -> its batch file, while a worker may still begin it
         self.done: dict[int, str] = {}  # batch number -> its result file
         for _ in range(count):
             here, there = context.Pipe()
@@ -173,14 +172,12 @@ class _Workers:
         A worker begins a batch by renaming its file, and this process takes one back the same way, so
         exactly one of them gets it; the worker then answers that it was taken."""
         for number in sorted(self.files, reverse=True):
-            if number in self.taken:
-                continue
             path = self.files[number]
             try:
                 os.rename(path, path + ".here")
             except FileNotFoundError:  # its worker has begun it
                 continue
-            self.taken.add(number)
+            del self.files[number]
             return number, _from_file(path + ".here")
         return None
 
@@ -207,10 +204,8 @@ class _Workers:
                 raise self._died(self.conns.index(ready)) from None
             w = self.owner.pop(number)
             self.load[w] -= 1
-            del self.files[number]
-            if path is None:  # taken back before its worker began it
-                self.taken.remove(number)
-            else:
+            self.files.pop(number, None)  # gone already if taken back
+            if path is not None:  # None: taken back before its worker began it
                 self.done[number] = path
 
     def _died(self, w: int) -> WorkerDied:
