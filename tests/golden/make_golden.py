@@ -46,7 +46,8 @@ def synthetic() -> list[bytes]:
         docs += [{"id": f"b{i}a", "text": a}, {"id": f"b{i}c", "text": c}, {"id": f"b{i}d", "text": d}]
     twice = document(200, seed=4000, vocab=vocab)
     docs.append({"id": "repeated", "text": twice + "\n\n" + twice})
-    docs.append({"id": "mojibake", "text": "The caf\u00c3\u00a9 said \u00e2\u20ac\u0153hello\u00e2\u20ac\u009d. " + originals[5]})
+    mojibake = "The caf\u00c3\u00a9 said \u00e2\u20ac\u0153hello\u00e2\u20ac\u009d. "
+    docs.append({"id": "mojibake", "text": mojibake + originals[5]})
     docs.append({"id": "spaces", "text": originals[6].replace(" ", "\u00a0", 40) + "\u200b"})
     docs.append({"id": "cjk", "text": "\u4eca\u65e5\u306f\u826f\u3044\u5929\u6c17\u3067\u3059\u3002" * 20})
     docs.append({"id": "emoji", "text": "\U0001f600 | \n" + originals[7][:400]})
