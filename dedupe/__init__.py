@@ -8,17 +8,17 @@ The pieces a Python pipeline needs, importable from the top:
 - ``signatures(texts)`` and ``shingle_hashes(text)`` give MinHash signatures, bit-compatible with datasketch.
 """
 
-__version__ = "0.1.0"
-
-from dedupe.api import Deduplicator, deduplicate  # noqa: E402
-from dedupe.document import Account, Document, Removal  # noqa: E402
-from dedupe.near.minhash import signatures  # noqa: E402
-from dedupe.near.shingles import shingle_hashes  # noqa: E402
-from dedupe.normalize import clean, explain  # noqa: E402
-from dedupe.pipeline import Options  # noqa: E402
-from dedupe.repeats import remove_repeats, repair  # noqa: E402
+from dedupe.api import Deduplicator, deduplicate
+from dedupe.clean.normalize import clean, explain
+from dedupe.clean.repeats import remove_repeats, repair
+from dedupe.document import Account, Document, Removal
+from dedupe.engines.local import Options
+from dedupe.near.minhash import signatures
+from dedupe.near.shingles import shingle_hashes
+from dedupe.version import __version__
 
 __all__ = [
+    "__version__",
     "Account",
     "Deduplicator",
     "Document",

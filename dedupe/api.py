@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from dedupe.document import Account, Document, Removal
-from dedupe.pipeline import Decider, Options, run_documents
+from dedupe.engines.local import Decider, Options, run_documents
 
 
 class Deduplicator:

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 from corpora import document, edit, vocabulary
 
-from dedupe import repeats
+from dedupe.clean import repeats
 from dedupe.cli import main
-from dedupe.html_report import (
+from dedupe.report.html import (
     clusters_from_removals,
     histogram_svg,
     ids_for_diffs,

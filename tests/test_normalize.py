@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.normalize import (
+from dedupe.clean.normalize import (
     RULE_DESCRIPTIONS,
     RULES,
     Change,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.parallel import RemoteTraceback, WorkerDied, ordered_map
+from dedupe.engines.parallel import RemoteTraceback, WorkerDied, ordered_map
 
 
 def _slow_square(x: int, delay: float) -> tuple[int, int]:
@@ -150,8 +150,8 @@ def test_warm_runs_once_before_any_item() -> None:
 def test_the_command_line_reports_a_dead_worker_and_writes_nothing(tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from dedupe import pipeline
     from dedupe.cli import main
+    from dedupe.engines import local as pipeline
 
     src = tmp_path / "in.jsonl"
     src.write_text("".join(f'{{"id": "{i}", "text": "document number {i} with a few words"}}\n' for i in range(1000)))

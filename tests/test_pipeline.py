@@ -11,8 +11,8 @@ import pytest
 from corpora import bridge, document, edit, jaccard, vocabulary
 
 from dedupe.document import Account, Document, Removal
+from dedupe.engines.local import Decider, Options, _packed, _unpacked, prepare_batch, run_documents, run_lines
 from dedupe.io.jsonl import read_jsonl, read_line_chunks
-from dedupe.pipeline import Decider, Options, _packed, _unpacked, prepare_batch, run_documents, run_lines
 
 VOCAB = vocabulary()
 

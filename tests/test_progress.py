@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from dedupe.progress import Progress, format_duration, format_table
+from dedupe.report.progress import Progress, format_duration, format_table
 
 
 class FakeTTY(io.StringIO):
@@ -150,15 +150,15 @@ def test_format_table() -> None:
 
 def test_a_run_shows_progress_when_asked(tmp_path, capsys, monkeypatch):
     """The runner feeds the progress line with documents and input characters (forced on: not a terminal)."""
-    import dedupe.runner
-    from dedupe.pipeline import Options
-    from dedupe.runner import Paths, run_corpus
+    import dedupe.run.corpus
+    from dedupe.engines.local import Options
+    from dedupe.run.corpus import Paths, run_corpus
 
     class EveryUpdate(Progress):  # redraw on every update, so the test does not depend on the clock
         def __init__(self, *args, **kwargs):
             super().__init__(*args, interval=0.0, **kwargs)
 
-    monkeypatch.setattr(dedupe.runner, "Progress", EveryUpdate)
+    monkeypatch.setattr(dedupe.run.corpus, "Progress", EveryUpdate)
     src = tmp_path / "in.jsonl"
     src.write_text(
         "".join(json.dumps({"id": i, "text": f"document number {i} with some words"}) + "\n" for i in range(300))

@@ -7,10 +7,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dedupe.clean.normalize import clean
+from dedupe.clean.repeats import remove_repeats
 from dedupe.document import Account, Document, Removal
-from dedupe.normalize import clean
-from dedupe.pipeline import Options, run_documents
-from dedupe.repeats import remove_repeats
+from dedupe.engines.local import Options, run_documents
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "Ünïcode", "日本語", "_x1", "42"]
 sentences = st.lists(st.sampled_from(WORDS), min_size=0, max_size=40).map(" ".join)

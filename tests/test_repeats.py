@@ -1,4 +1,4 @@
-"""Tests for dedupe.repeats: repair repeated blocks inside one document."""
+"""Tests for dedupe.clean.repeats: repair repeated blocks inside one document."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe.repeats import (
+from dedupe.clean.repeats import (
     DEFAULT_MIN_CHARS,
     DEFAULT_MIN_WORDS,
     RemovedBlock,

@@ -1,4 +1,4 @@
-"""The compiled checks of dedupe.repeats only save time: every output equals the unfiltered reference.
+"""The compiled checks of dedupe.clean.repeats only save time: every output equals the unfiltered reference.
 
 `repair` runs the Python passes only on texts a compiled pre-check lets through (`_checks`);
 `_repair(text, opts, _no_checks)` runs them on every text, every round.  These tests compare the two
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe import repeats
-from dedupe.repeats import (
+from dedupe.clean import repeats
+from dedupe.clean.repeats import (
     _SENT_SPLIT,
     _block_pass,
     _checks,

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from corpora import bridge, document, edit
 
 from dedupe.cli import main
-from dedupe.resume import checkpoint_path
+from dedupe.run.resume import checkpoint_path
 
 
 def _corpus(n: int = 1500) -> list[dict]:

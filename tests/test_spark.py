@@ -17,14 +17,14 @@ from click.testing import CliRunner  # noqa: E402
 from conftest import SEEDS  # noqa: E402
 from corpora import bridge, document, edit, vocabulary, with_near_duplicates  # noqa: E402
 
-from dedupe import spark as dspark  # noqa: E402
 from dedupe.cli import main  # noqa: E402
 from dedupe.document import Account, Document, Removal  # noqa: E402
+from dedupe.engines import spark as dspark  # noqa: E402
+from dedupe.engines.local import Options, run_documents  # noqa: E402
 from dedupe.io.jsonl import read_jsonl  # noqa: E402
 from dedupe.io.textfiles import read_text_file  # noqa: E402
 from dedupe.near.lsh import band_keys  # noqa: E402
 from dedupe.near.minhash import signatures  # noqa: E402
-from dedupe.pipeline import Options, run_documents  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
@@ -157,7 +157,7 @@ def test_text_file_item_equals_read_text_file(tmp_path):
 
 def test_readme_example(spark):
     """The example of the README's "Running on a cluster" section, as written there."""
-    from dedupe.spark import deduplicate
+    from dedupe.engines.spark import deduplicate
 
     df = spark.createDataFrame(
         [(1, "a", "The cat sat on the mat today."), (2, "b", "The cat sat on the mat today."), (3, "c", "Other.")],
@@ -256,7 +256,7 @@ def test_engine_spark_refuses_what_it_cannot_do(tmp_path):
 def test_run_on_the_seeds_writes_the_same_files(spark, tmp_path):
     _local_cli([str(SEEDS), "-o", str(tmp_path / "local"), "--removed", str(tmp_path / "l.rm.jsonl"),
                 "--report", str(tmp_path / "l.json")])  # fmt: skip
-    # the command line's --engine spark (the README's example) calls dedupe.spark.run
+    # the command line's --engine spark (the README's example) calls dedupe.engines.spark.run
     _local_cli([str(SEEDS), "-o", str(tmp_path / "spark"), "--removed", str(tmp_path / "s.rm.jsonl"),
                 "--report", str(tmp_path / "s.json"), "--engine", "spark", "--spark-master", "local[2]"])  # fmt: skip
     assert json.loads((tmp_path / "s.json").read_text())["balanced"]

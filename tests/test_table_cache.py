@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from dedupe import repeats
 from dedupe import table_cache as tc
+from dedupe.clean import repeats
 from dedupe.near import shingles
 
 
@@ -101,7 +101,7 @@ def test_the_kernels_tables_from_the_cache_equal_freshly_built_ones(cache) -> No
 def test_kernels_load_without_importing_scipy_which_imports_normally_after() -> None:
     code = (
         "import sys\n"
-        "from dedupe.pipeline import Options, _warm_up\n"
+        "from dedupe.engines.local import Options, _warm_up\n"
         "_warm_up(Options())\n"
         "assert 'scipy.linalg' not in sys.modules, 'numba imported SciPy'\n"
         "import scipy.linalg.cython_blas\n"

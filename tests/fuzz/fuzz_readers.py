@@ -20,11 +20,11 @@ import types
 
 import atheris
 
+import dedupe.clean.normalize
+import dedupe.clean.repeats
+import dedupe.clean.residue
 import dedupe.io.decode
 import dedupe.io.jsonl
-import dedupe.normalize
-import dedupe.repeats
-import dedupe.residue
 from dedupe.document import Document, Removal
 
 
@@ -36,13 +36,13 @@ def instrument(module: types.ModuleType) -> None:
             setattr(module, name, atheris.instrument_func(value))
 
 
-for _module in (dedupe.io.decode, dedupe.io.jsonl, dedupe.normalize, dedupe.residue, dedupe.repeats):
+for _module in (dedupe.io.decode, dedupe.io.jsonl, dedupe.clean.normalize, dedupe.clean.residue, dedupe.clean.repeats):
     instrument(_module)
 
 decode = dedupe.io.decode.decode
 read_jsonl = dedupe.io.jsonl.read_jsonl
-clean = dedupe.normalize.clean
-repair = dedupe.repeats.repair
+clean = dedupe.clean.normalize.clean
+repair = dedupe.clean.repeats.repair
 
 
 def check_only_deletes(original: str, repaired: str) -> None:

@@ -14,17 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dedupe import resume as resume_mod
-from dedupe import saved_index
-from dedupe.clusters import ClusterRecorder, cluster_members, write_clusters
+from dedupe.decide.clusters import ClusterRecorder, cluster_members, write_clusters
 from dedupe.document import Account, Document, Removal
-from dedupe.html_run import write_html
+from dedupe.engines.local import Decider, Options, Outcome, run_documents, run_lines, unique_ids
 from dedupe.io import Source, atomic, open_input, open_output, output_form
 from dedupe.io.jsonl import compression_of
 from dedupe.io.removals import RemovalLog
-from dedupe.pipeline import Decider, Options, Outcome, run_documents, run_lines, unique_ids
-from dedupe.progress import Progress
-from dedupe.report import build_report, write_json_atomic
+from dedupe.report.html_page import write_html
+from dedupe.report.progress import Progress
+from dedupe.report.summary import build_report, write_json_atomic
+from dedupe.run import resume as resume_mod
+from dedupe.run import saved_index
 
 logger = logging.getLogger("dedupe.run")
 

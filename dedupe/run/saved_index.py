@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from dedupe import __version__
 from dedupe.document import Account
+from dedupe.engines.local import Decider, Options, index_options
 from dedupe.io import atomic
 from dedupe.near.index import NearDuplicateIndex
-from dedupe.pipeline import Decider, Options, index_options
+from dedupe.version import __version__
 
 FORMAT = "dedupe-index"
 VERSION = 1

@@ -20,16 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from dedupe import normalize as normalize_mod
-from dedupe import repeats as repeats_mod
+from dedupe.clean import normalize as normalize_mod
+from dedupe.clean import repeats as repeats_mod
+from dedupe.clean.repetition import GOPHER_LIMITS, over_limits, repetition_stats
+from dedupe.compiled import without_scipy_blas
 from dedupe.document import Account, Document, Removal
+from dedupe.engines.parallel import ordered_map
 from dedupe.io.jsonl import LineChunk, parse_chunk
+from dedupe.io.spill import Spill
 from dedupe.near.index import VERIFY_MODES, NearDuplicateIndex, shingle_set, shingle_sets
 from dedupe.near.minhash import EMPTY, signatures
-from dedupe.numba_startup import without_scipy_blas
-from dedupe.parallel import ordered_map
-from dedupe.repetition import GOPHER_LIMITS, over_limits, repetition_stats
-from dedupe.spill import Spill
 
 KEEP_POLICIES = ("first", "longest")
 MODES = ("auto", "stream", "batch")
@@ -557,7 +557,7 @@ def _decide_by_policy(
 
 
 class _DropAll:
-    """Which kept documents --drop-all removes: every kept member of a cluster (see dedupe.clusters), that
+    """Which kept documents --drop-all removes: every kept member of a cluster (see dedupe.decide.clusters), that
     is every kept document whose family some removed document names. Families are only final once every
     document is decided, so this notes each decision (a few bytes a document) and answers afterwards."""
 

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from dedupe import __version__
 from dedupe.document import Account
+from dedupe.version import __version__
 
 
 def build_report(account: Account, *, options: dict[str, Any], paths: dict[str, str], seconds: float) -> dict:

@@ -1,13 +1,13 @@
 """The same pipeline on Apache Spark, with the same results as the local run.
 
-    from dedupe.spark import deduplicate
+    from dedupe.engines.spark import deduplicate
     out = deduplicate(df, threshold=0.8, order_col="n")   # every row, plus text (cleaned), status, step, ...
     out.filter("status = 'kept'")
 
 Only the DataFrame API is used (no RDDs, no ``sparkContext``, no extra jars), so the same job runs on a
 cluster, on Databricks and over Spark Connect. Executors need ``dedupe`` installed (``pip install dedupe``
 on the cluster, or ``--py-files``), because the per-document work calls the very functions of the local
-run: :func:`dedupe.pipeline.prepare_batch` (normalise, repair, digest, MinHash) runs in an Arrow-batched
+run: :func:`dedupe.engines.local.prepare_batch` (normalise, repair, digest, MinHash) runs in an Arrow-batched
 ``mapInPandas``, and the candidate check uses the same 4-bit estimate and exact Jaccard as
 :class:`dedupe.near.index.NearDuplicateIndex`.
 
@@ -24,7 +24,7 @@ kept. Here it is computed in rounds over DataFrames, which give the same result 
   undecided document is always kept, so every round makes progress;
 - a last pass joins every document of the near stage with the kept documents it shares a band with and
   picks, as the local index does, the passing one with the highest estimate (ties: the earlier kept);
-- clusters (:mod:`dedupe.clusters`): the kept documents each removed one passes are joined into families
+- clusters (:mod:`dedupe.decide.clusters`): the kept documents each removed one passes are joined into families
   by connected components over those pairs (:func:`_families`, minimum labels, a few rounds), the same
   families the local union-find builds; ``deduplicate`` adds a ``cluster`` column.
 """
@@ -45,8 +45,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dedupe.clusters import kept_member, removed_member, write_clusters
+from dedupe.decide.clusters import kept_member, removed_member, write_clusters
 from dedupe.document import Account, Document, Removal
+from dedupe.engines.local import Options, Prepared, _sort_value, prepare_batch
 from dedupe.io import InputError, atomic, open_input, open_output
 from dedupe.io.jsonl import compression_of, open_binary, parse_line
 from dedupe.io.removals import RemovalLog
@@ -54,14 +55,13 @@ from dedupe.io.textfiles import document_from_bytes, list_files
 from dedupe.near.index import NearDuplicateIndex, _nibbles, exact_jaccard
 from dedupe.near.lsh import band_keys
 from dedupe.near.minhash import EMPTY
-from dedupe.pipeline import Options, Prepared, _sort_value, prepare_batch
-from dedupe.report import build_report, write_json_atomic
+from dedupe.report.summary import build_report, write_json_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from pyspark.sql import DataFrame, SparkSession
 
-logger = logging.getLogger("dedupe.spark")
+logger = logging.getLogger("dedupe.engines.spark")
 
 FANOUT = 128
 """Undecided members of one bucket checked pairwise per round; larger buckets wait for later rounds."""
@@ -97,7 +97,7 @@ def deduplicate(
     **option_overrides: Any,
 ) -> DataFrame:
     """Every row of ``df`` with ``text_col`` cleaned and ``status`` (kept/removed/rejected), ``step``,
-    ``reason``, ``duplicate_of``, ``similarity`` and ``cluster`` (see :mod:`dedupe.clusters`; null for a
+    ``reason``, ``duplicate_of``, ``similarity`` and ``cluster`` (see :mod:`dedupe.decide.clusters`; null for a
     document in no cluster) added: the local engine's decisions, row for row.
 
     ``order_col`` (unique, sortable) is the input order that decides which copy is "first"; without it
@@ -224,7 +224,7 @@ def run(
 
 
 def _cluster_members(decisions: DataFrame) -> Iterator[dict]:
-    """The clusters file's lines (:mod:`dedupe.clusters`), in its order, streamed to the driver."""
+    """The clusters file's lines (:mod:`dedupe.decide.clusters`), in its order, streamed to the driver."""
     from pyspark.sql import functions as F
 
     rows = (
@@ -631,7 +631,7 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
     from pyspark.sql import functions as F
 
     bands, rows = _banding(opts)
-    # dedupe.pipeline.unique_ids: the n-th document (n > 1, input order) with an id becomes "ID#n"
+    # dedupe.engines.local.unique_ids: the n-th document (n > 1, input order) with an id becomes "ID#n"
     docs = base.filter(F.col("dd_rreason").isNull())
     n = F.row_number().over(Window.partitionBy("dd_id").orderBy("dd_o"))
     docs = docs.withColumn("dd_n", n).withColumn("dd_dupid", F.col("dd_n") > 1)
@@ -692,7 +692,7 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
     dec = flagged.join(matches.withColumnRenamed("dd_d", "dd_r"), "dd_r", "left")
     exact = ~is_rep & rep_kept
     nearly = ~exact & F.col("dd_dup").isNotNull()
-    # clusters (dedupe.clusters): a member's family is that of the kept document it names, or its own
+    # clusters (dedupe.decide.clusters): a member's family is that of the kept document it names, or its own
     anchor = F.when(exact, F.col("dd_rep")).when(nearly, F.col("dd_dk")).otherwise(F.col("dd_r"))
     dec = dec.withColumn("dd_anchor", anchor).join(roots.toDF("dd_anchor", "dd_aroot"), "dd_anchor", "left")
     dec = dec.withColumn("dd_croot", F.coalesce("dd_aroot", "dd_anchor"))
@@ -716,7 +716,7 @@ def _decide(base: DataFrame, opts: Options, fanout: int = FANOUT):
         F.when(exact, F.col("dd_repid")).when(nearly, F.col("dd_dup")).alias("duplicate_of"),
         F.when(exact, F.lit(1.0)).when(nearly, F.col("dd_sim")).alias("similarity"),
     )
-    if opts.drop_all:  # every kept member of a cluster (dedupe.pipeline._DropAll)
+    if opts.drop_all:  # every kept member of a cluster (dedupe.engines.local._DropAll)
         drop = (F.col("status") == "kept") & F.col("cluster").isNotNull()
         reason = "in a cluster of duplicates, and --drop-all removes every member of a cluster"
         dec = dec.select(

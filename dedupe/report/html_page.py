@@ -13,12 +13,12 @@ import json
 import os
 from pathlib import Path
 
-from dedupe import html_report
-from dedupe import normalize as normalize_mod
-from dedupe import repeats as repeats_mod
+from dedupe.clean import normalize as normalize_mod
+from dedupe.clean import repeats as repeats_mod
 from dedupe.document import Document
+from dedupe.engines.local import Options, unique_ids
 from dedupe.io import open_input
-from dedupe.pipeline import Options, unique_ids
+from dedupe.report import html as html_report
 
 
 def write_html(

@@ -37,7 +37,7 @@ import ftfy
 from ftfy.badness import MOJIBAKE_CATEGORIES
 from ftfy.chardata import HTML_ENTITY_RE, LIGATURES, WIDTH_MAP
 
-from dedupe.residue import (
+from dedupe.clean.residue import (
     LineChange,
     Result,
     fix_blank_lines,

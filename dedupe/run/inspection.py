@@ -13,11 +13,11 @@ from itertools import combinations
 
 import numpy as np
 
-from dedupe.clusters import family_key, kept_by_family
+from dedupe.decide.clusters import family_key, kept_by_family
 from dedupe.document import Account, Document, Removal
+from dedupe.engines.local import Decider, Options, Prepared, prepare_batch, run_documents
 from dedupe.near.index import exact_jaccard
 from dedupe.near.lsh import band_keys, recall_bands
-from dedupe.pipeline import Decider, Options, Prepared, prepare_batch, run_documents
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def candidate_pairs(docs: list[Prepared], opts: Options, minimum: float) -> Iter
 def clusters(items: Iterable[Document | Removal], opts: Options) -> Iterator[dict]:
     """Each cluster of a run with the similarity of every pair of its members, largest first.
 
-    A cluster is what ``dedupe run --clusters`` writes (see :mod:`dedupe.clusters`): a family of kept
+    A cluster is what ``dedupe run --clusters`` writes (see :mod:`dedupe.decide.clusters`): a family of kept
     documents joined by removed documents similar to more than one of them, and every document removed
     as a duplicate of one of them. ``kept`` is its earliest kept document, ``also_kept`` the others."""
     account = Account()

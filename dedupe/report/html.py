@@ -76,7 +76,7 @@ def clusters_from_removals(removals: Iterable[Mapping[str, Any]]) -> list[dict]:
     """Duplicate groups rebuilt from the removal log alone (``duplicate_of`` links), largest first.
 
     A run does not keep candidate pairs, so this is what the page shows when no ``clusters`` are given;
-    the shape matches :func:`dedupe.inspection.clusters` without the ``pairs``.
+    the shape matches :func:`dedupe.run.inspection.clusters` without the ``pairs``.
     """
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in removals:
@@ -101,8 +101,8 @@ def ids_for_diffs(clusters: Iterable[Mapping[str, Any]], *, max_clusters: int = 
 
 
 def repair_example(doc_id: str, text: str, blocks: Iterable[Any]) -> dict:
-    """One ``repairs`` entry from :func:`dedupe.repeats.repair`'s blocks; ``text`` is the repaired input
-    (the offsets of a :class:`~dedupe.repeats.RemovedBlock` refer to it)."""
+    """One ``repairs`` entry from :func:`dedupe.clean.repeats.repair`'s blocks; ``text`` is the repaired input
+    (the offsets of a :class:`~dedupe.clean.repeats.RemovedBlock` refer to it)."""
     return {
         "id": doc_id,
         "removed": [

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from dedupe.document import Account, Document, Removal
+from dedupe.engines.local import Decider, Options
 from dedupe.io import atomic
-from dedupe.pipeline import Decider, Options
 
 
 class ResumeError(Exception):

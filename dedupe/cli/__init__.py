@@ -18,19 +18,22 @@ from typing import NoReturn
 
 import click
 
-from dedupe import __version__, config, inspection, runner, saved_index
-from dedupe import normalize as normalize_mod
-from dedupe import repeats as repeats_mod
-from dedupe import resume as resume_mod
+from dedupe import config
+from dedupe.clean import normalize as normalize_mod
+from dedupe.clean import repeats as repeats_mod
+from dedupe.clean.repetition import over_limits, repetition_stats
 from dedupe.document import Account
+from dedupe.engines.local import KEEP_POLICIES, MODES, Decider, Options, process
+from dedupe.engines.parallel import WorkerDied, default_jobs
 from dedupe.io import InputError, atomic, open_input
 from dedupe.io.atomic import OutputExists
 from dedupe.io.decode import ENCODING_POLICIES, decode
 from dedupe.near.index import VERIFY_MODES
-from dedupe.parallel import WorkerDied, default_jobs
-from dedupe.pipeline import KEEP_POLICIES, MODES, Decider, Options, process
-from dedupe.repetition import over_limits, repetition_stats
-from dedupe.report import summary
+from dedupe.report.summary import summary
+from dedupe.run import corpus as runner
+from dedupe.run import inspection, saved_index
+from dedupe.run import resume as resume_mod
+from dedupe.version import __version__
 
 _OUTPUT_SUFFIXES = (
     ".jsonl.gz",
@@ -481,7 +484,7 @@ def _run_spark(paths: runner.Paths, opts: Options, fmt: runner.InputFormat, kw: 
         if kw[flag]:
             _fail(f"--{flag} is not available with --engine spark", 2)
     try:
-        from dedupe import spark
+        from dedupe.engines import spark
     except ImportError as err:  # pragma: no cover - depends on the extra
         _fail(f"--engine spark needs the 'spark' extra (pip install 'dedupe[spark]'): {err}", 2)
     try:
