@@ -66,11 +66,15 @@ def args(corpus: str, policy: str, folder: Path) -> list[str]:
 
 
 def stable_report(path: Path) -> str:
-    """The report without what differs from run to run: its time, its paths, and the options that say how
-    the run was executed (jobs, temp dir) rather than what it decided."""
+    """The report without what differs from run to run: its time, its paths, the options that say how
+    the run was executed (jobs, temp dir) rather than what it decided, and the size of batch mode's
+    temporary spill file (pickles, which name the classes they hold: moving a class changes it)."""
     report = json.loads(path.read_text())
     report.pop("seconds")
     report.pop("paths")
+    report["stages"].get("batch", {}).pop("spilled_bytes", None)
+    if report["stages"].get("batch") == {}:
+        del report["stages"]["batch"]
     for key in ("jobs", "temp_dir"):
         report["options"].pop(key, None)
     return json.dumps(report, indent=2, sort_keys=True) + "\n"
@@ -90,10 +94,3 @@ def run_files(folder: Path, corpus: str) -> dict[str, bytes]:
     files["report.json"] = stable_report(folder / "report.json").encode()
     return files
 
-
-def without_spill(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The files with the report's batch-mode spill counter left out: it counts the local engine's own
-    temporary files, which the Spark engine does not have."""
-    report = json.loads(files["report.json"])
-    report["stages"].pop("batch", None)
-    return {**files, "report.json": json.dumps(report, indent=2, sort_keys=True).encode() + b"\n"}

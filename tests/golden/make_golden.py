@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from cases import CASES, CORPORA, EXPECTED, INPUTS, SPARK_CASES, args, run_files, without_spill  # noqa: E402
+from cases import CASES, CORPORA, EXPECTED, INPUTS, SPARK_CASES, args, run_files  # noqa: E402
 from corpora import bridge, document, edit, split_books, vocabulary, with_near_duplicates  # noqa: E402
 
 
@@ -107,7 +107,7 @@ def write_outputs(spark: bool) -> None:
                 raise SystemExit(f"{corpus}/{policy}: --jobs 2 differs from --jobs 1")
             if spark and (corpus, policy) in SPARK_CASES:
                 other = run(corpus, policy, Path(tmp) / f"{corpus}-{policy}-s", "--engine", "spark")
-                if without_spill(other) != without_spill(files):
+                if other != files:
                     raise SystemExit(f"{corpus}/{policy}: the Spark engine differs from the local one")
             for name, data in files.items():
                 target = new / corpus / policy / name
