@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from dedupe.io import atomic
 
 
 def cached_arrays(name: str, source: str, build: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
@@ -66,24 +67,16 @@ def _stamp(source: str) -> str:
 
 def _save(folder: Path, name: str, stem: str, arrays: tuple[np.ndarray, ...]) -> None:
     """Arrays first, the count file last (each replaced atomically), so a reader that finds the count
-    finds complete arrays; tables of the same name from older sources are removed."""
+    finds complete arrays; tables of the same name from older sources are removed. Several processes
+    may build the same table at once (the workers of a first run), so each writes under a temporary name
+    of its own."""
     try:
         for i, array in enumerate(arrays):
-            _replace(folder / f"{stem}.{i}.npy", lambda fh, a=array: np.save(fh, a, allow_pickle=False))
-        _replace(folder / f"{stem}.n", lambda fh: fh.write(str(len(arrays)).encode()))
+            with atomic.replacing(folder / f"{stem}.{i}.npy", unique=True) as fh:
+                np.save(fh, array, allow_pickle=False)
+        atomic.write_bytes(folder / f"{stem}.n", str(len(arrays)).encode(), unique=True)
         for old in folder.glob(f"{name}-*"):
             if not old.name.startswith(stem + "."):
                 old.unlink(missing_ok=True)
     except OSError:
         pass
-
-
-def _replace(path: Path, write: Callable[[object], object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from dedupe.document import Document, Removal
-from dedupe.io import InputError, open_input, open_output
+from dedupe.io import InputError, atomic, open_input, open_output
 from dedupe.io.atomic import OutputExists
 from dedupe.io.decode import decode, looks_binary
 from dedupe.io.jsonl import JsonlWriter, parse_chunk, read_jsonl, read_line_chunks
@@ -176,3 +176,43 @@ def test_aborted_output_leaves_nothing(tmp_path):
     sink.write(Document("a", "x"))
     sink.abort()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_json_is_the_report_form_and_makes_its_folder(tmp_path):
+    data = {"name": "café ♥", "n": [1, 2.5, None], "nested": {"b": True}}
+    final = tmp_path / "new" / "deeper" / "report.json"
+    atomic.write_json(final, data)
+    expected = io.StringIO()
+    json.dump(data, expected, indent=2, ensure_ascii=False)
+    assert final.read_bytes() == (expected.getvalue() + "\n").encode("utf-8")
+    assert sorted(p.name for p in final.parent.iterdir()) == ["report.json"]  # no temporary left
+
+
+def test_atomic_text_keeps_line_ends_as_given(tmp_path):
+    atomic.write_text(tmp_path / "page.html", "a\nb\r\nc")
+    assert (tmp_path / "page.html").read_bytes() == b"a\nb\r\nc"
+
+
+@pytest.mark.parametrize("unique", [False, True])
+def test_a_failed_atomic_write_leaves_nothing_under_the_final_name(tmp_path, unique):
+    final = tmp_path / "out.json"
+    with pytest.raises(RuntimeError), atomic.replacing(final, unique=unique) as fh:
+        fh.write(b"half")
+        raise RuntimeError("killed half way")
+    assert list(tmp_path.iterdir()) == []
+    atomic.write_bytes(final, b"old", unique=unique)
+    with pytest.raises(TypeError):
+        atomic.write_json(final, {"not serialisable": object()})
+    assert final.read_bytes() == b"old"  # the earlier file, untouched
+    assert list(tmp_path.iterdir()) == [final]
+
+
+def test_unique_atomic_writers_of_one_file_do_not_share_a_temporary(tmp_path):
+    """Two processes building the same cached table at once must not write into one temporary file."""
+    final = tmp_path / "table.npy"
+    with atomic.replacing(final, unique=True) as first, atomic.replacing(final, unique=True) as second:
+        assert first.name != second.name
+        first.write(b"first")
+        second.write(b"second")
+    assert final.read_bytes() == b"first"  # the outer block ends last, so its file is the one in place
+    assert list(tmp_path.iterdir()) == [final]

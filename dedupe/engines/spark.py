@@ -55,7 +55,7 @@ from dedupe.io.textfiles import document_from_bytes, list_files
 from dedupe.near.index import NearDuplicateIndex, _nibbles, exact_jaccard
 from dedupe.near.lsh import band_keys
 from dedupe.near.minhash import EMPTY
-from dedupe.report.summary import build_report, write_json_atomic
+from dedupe.report.summary import build_report
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -219,7 +219,7 @@ def run(
     report = build_report(acc, options=options.to_json(), paths=paths, seconds=time.perf_counter() - started)
     if summary is not None:
         report["clusters"] = summary
-    write_json_atomic(Path(report_path), report)
+    atomic.write_json(Path(report_path), report)
     return report
 
 

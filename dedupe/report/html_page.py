@@ -10,14 +10,13 @@ then has no diffs.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from dedupe.clean import normalize as normalize_mod
 from dedupe.clean import repeats as repeats_mod
 from dedupe.document import Document
 from dedupe.engines.local import Options, unique_ids
-from dedupe.io import open_input
+from dedupe.io import atomic, open_input
 from dedupe.report import html as html_report
 
 
@@ -60,7 +59,4 @@ def write_html(
     page = html_report.render_html(
         report, removals, clusters=clusters, texts=texts, repairs=repairs, threshold=opts.threshold
     )
-    tmp = target.with_name(f".{target.name}.partial")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, target)
+    atomic.write_text(target, page)

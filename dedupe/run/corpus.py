@@ -22,7 +22,7 @@ from dedupe.io.jsonl import compression_of
 from dedupe.io.removals import RemovalLog
 from dedupe.report.html_page import write_html
 from dedupe.report.progress import Progress
-from dedupe.report.summary import build_report, write_json_atomic
+from dedupe.report.summary import build_report
 from dedupe.run import resume as resume_mod
 from dedupe.run import saved_index
 
@@ -199,7 +199,7 @@ def run_corpus(
     report = build_report(account, options=opts.to_json(), paths=report_paths, seconds=time.perf_counter() - started)
     if cluster_summary is not None:
         report["clusters"] = cluster_summary
-    write_json_atomic(paths.report, report)
+    atomic.write_json(paths.report, report)
     if html is not None:
         write_html(
             html,

@@ -14,7 +14,6 @@ removal names: :class:`ClusterJournal` keeps them beside the checkpoint.
 from __future__ import annotations
 
 import json
-import os
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -87,9 +86,7 @@ def checkpoint_path(output: str) -> Path:
 
 
 def write_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(checkpoint.__dict__), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, json.dumps(checkpoint.__dict__))
 
 
 def read_checkpoint(path: Path, opts: Options) -> Checkpoint:
