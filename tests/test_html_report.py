@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from corpora import document, edit, vocabulary
+from corpora import bridge, document, edit, vocabulary
 
 from dedupe.clean import repeats
 from dedupe.cli import main
 from dedupe.report.html import (
-    clusters_from_removals,
+    clusters_from_lines,
     histogram_svg,
     ids_for_diffs,
     render_html,
@@ -68,6 +68,14 @@ REMOVALS = [
     {"id": "x:9", "step": "read", "reason": "line 9: malformed JSON (Expecting value)", "kind": "rejected"},
     {"id": "x:12", "step": "read", "reason": "text is empty", "kind": "rejected"},
 ]
+CLUSTER_LINES = [  # the clusters file of the run that wrote REMOVALS
+    {"cluster": "a", "id": "a", "status": "kept"},
+    {"cluster": "a", "id": "b", "status": "removed", "step": "near", "duplicate_of": "a", "similarity": 0.9},
+    {"cluster": "a", "id": "c", "status": "removed", "step": "near", "duplicate_of": "a", "similarity": 0.85},
+    {"cluster": "d", "id": "d", "status": "kept"},
+    {"cluster": "d", "id": "e", "status": "removed", "step": "exact", "duplicate_of": "d", "similarity": 1.0},
+]
+GROUPS = clusters_from_lines(CLUSTER_LINES)
 TEXTS = {
     "a": "the quick brown fox jumps over the lazy dog <script>alert(1)</script>",
     "b": "the quick red fox jumps over the lazy dog <script>alert(1)</script>",
@@ -98,7 +106,7 @@ def test_texts_and_ids_are_escaped() -> None:
     removals = REMOVALS + [
         {"id": "<b>evil</b>", "step": "read", "reason": "<script>alert(2)</script>", "kind": "rejected"}
     ]
-    page = render_html(REPORT, removals, texts=TEXTS)
+    page = render_html(REPORT, removals, clusters=GROUPS, texts=TEXTS)
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;evil&lt;/b&gt;" in page and "<b>evil</b>" not in page
@@ -130,12 +138,12 @@ def test_threshold_comes_from_the_report() -> None:
 
 
 def test_clusters_and_word_diffs() -> None:
-    page = render_html(REPORT, REMOVALS, texts=TEXTS)
+    page = render_html(REPORT, REMOVALS, clusters=GROUPS, texts=TEXTS)
     assert "<del>brown </del>" in page and "<ins>red </ins>" in page  # b against a
     assert "<del>jumps </del>" in page and "<ins>leaps </ins>" in page  # c against a
     assert "Group 1: 3 documents" in page and "Group 2: 2 documents" in page
     assert "No text at hand for d, e" in page
-    same = render_html(REPORT, REMOVALS, texts={"d": "Same  words here", "e": "Same words here"})
+    same = render_html(REPORT, REMOVALS, clusters=GROUPS, texts={"d": "Same  words here", "e": "Same words here"})
     assert "Removed <code>e</code> has the same words as kept <code>d</code> (3 words" in same
     left, right, changed = word_diff("one two\n\nthree four", "one 2 three four five")
     assert changed == 2 and left == "one <del>two\n\n</del>three four"
@@ -148,19 +156,50 @@ def test_clusters_and_word_diffs() -> None:
 
 def test_long_texts_are_capped() -> None:
     long_a = " ".join(f"w{i}" for i in range(5000))
-    page = render_html(REPORT, REMOVALS[:1], texts={"a": long_a, "b": long_a + " extra"})
+    groups = clusters_from_lines(CLUSTER_LINES[:2])
+    page = render_html(REPORT, REMOVALS[:1], clusters=groups, texts={"a": long_a, "b": long_a + " extra"})
     assert "more characters not shown" in page and "w4999" not in page
     assert len(page) < 60_000
 
 
-def test_clusters_from_removals_and_ids_for_diffs() -> None:
-    groups = clusters_from_removals(REMOVALS)
+def test_clusters_from_lines_and_ids_for_diffs() -> None:
+    groups = clusters_from_lines(CLUSTER_LINES)
     assert [(g["kept"], g["size"]) for g in groups] == [("a", 3), ("d", 2)]
     assert ids_for_diffs(groups) == {"a", "b", "c", "d", "e"}
     assert ids_for_diffs(groups, max_clusters=1) == {"a", "b", "c"}
     given = [{"kept": "k", "size": 2, "members": [{"id": "m", "step": "near", "similarity": 0.88}], "pairs": []}]
     page = render_html(REPORT, REMOVALS, clusters=given, texts={"k": "x y", "m": "x z"})
     assert "kept <code>k</code>" in page and "Group 2" not in page
+    assert "No clusters were given" in render_html(REPORT, REMOVALS)
+    assert "No duplicates were removed" in render_html(REPORT, REMOVALS, clusters=[])
+
+
+def test_a_family_of_two_kept_documents_is_one_group_with_both() -> None:
+    """D is near both A and C, which are too far apart for either to remove the other: the run's
+    cluster is the family {A, C} with D and E (an exact copy of C), and the page shows that one group."""
+    lines = [
+        {"cluster": "Z", "id": "Z", "status": "kept"},
+        {"cluster": "Z", "id": "Y", "status": "removed", "step": "near", "duplicate_of": "Z", "similarity": 0.9},
+        {"cluster": "A", "id": "A", "status": "kept"},
+        {"cluster": "A", "id": "C", "status": "kept"},
+        {"cluster": "A", "id": "D", "status": "removed", "step": "near", "duplicate_of": "A", "similarity": 0.85},
+        {"cluster": "A", "id": "E", "status": "removed", "step": "exact", "duplicate_of": "C", "similarity": 1.0},
+        {"cluster": "B", "id": "B", "status": "kept"},
+        {"cluster": "B", "id": "F", "status": "removed", "step": "near", "duplicate_of": "B", "similarity": 0.8},
+    ]
+    groups = clusters_from_lines(lines)
+    assert [(g["kept"], g["also_kept"], g["size"]) for g in groups] == [("A", ["C"], 4), ("B", [], 2), ("Z", [], 2)]
+    assert groups[0]["members"] == [
+        {"id": "D", "step": "near", "duplicate_of": "A", "similarity": 0.85},
+        {"id": "E", "step": "exact", "duplicate_of": "C", "similarity": 1.0},
+    ]
+    assert ids_for_diffs(groups, max_clusters=1) == {"A", "C", "D", "E"}  # E is diffed against C, not A
+    texts = {"A": "one two three four", "C": "one two five six", "D": "one two three six", "E": "one two five six"}
+    page = render_html(REPORT, [], clusters=groups, texts=texts)
+    assert "3 groups" in page and page.count('<div class="cluster">') == 3
+    assert "Group 1: 4 documents, kept <code>A</code>, also kept <code>C</code></h3>" in page
+    assert "Removed <code>E</code> has the same words as kept <code>C</code>" in page
+    assert "kept <code>A</code></div>" in page and "removed <code>D</code>" in page  # D against A
 
 
 def test_rejections_grouped_by_reason() -> None:
@@ -184,8 +223,10 @@ def test_repairs_shown() -> None:
 
 def test_deterministic_and_self_contained() -> None:
     pairs = [{"a": "a", "b": "b", "estimated": 0.9, "exact": 0.91}]
-    one = render_html(REPORT, REMOVALS, pairs=pairs, texts=TEXTS)
-    two = render_html(dict(REPORT), list(REMOVALS), pairs=list(pairs), texts=dict(TEXTS))
+    one = render_html(REPORT, REMOVALS, pairs=pairs, clusters=GROUPS, texts=TEXTS)
+    two = render_html(
+        dict(REPORT), list(REMOVALS), pairs=list(pairs), clusters=clusters_from_lines(CLUSTER_LINES), texts=dict(TEXTS)
+    )
     assert one == two
     _no_external_resources(one)
     assert "http://" not in one and "https://" not in one
@@ -224,16 +265,15 @@ def _real_page(tmp_path: Path) -> tuple[str, dict]:
     docs, texts = _corpus(src)
     runner = CliRunner()
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(main, ["run", str(src), "-o", str(out), "-j", "1", "-q"])
+    clusters_file = tmp_path / "clusters.jsonl"
+    result = runner.invoke(main, ["run", str(src), "-o", str(out), "-j", "1", "-q", "--clusters", str(clusters_file)])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out.report.json").read_text(encoding="utf-8"))
     removals = _read_jsonl(tmp_path / "out.removed.jsonl")
-    for cmd in ("pairs", "clusters"):
-        args = [cmd, str(src), "-o", str(tmp_path / f"{cmd}.jsonl"), "-j", "1"]
-        result = runner.invoke(main, args + (["--min", "0.3"] if cmd == "pairs" else []))
-        assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["pairs", str(src), "-o", str(tmp_path / "pairs.jsonl"), "-j", "1", "--min", "0.3"])
+    assert result.exit_code == 0, result.output
     pairs = _read_jsonl(tmp_path / "pairs.jsonl")
-    clusters = _read_jsonl(tmp_path / "clusters.jsonl")
+    clusters = clusters_from_lines(_read_jsonl(clusters_file))
     repaired = repeats.repair(texts["repeats"])
     page = render_html(
         report,
@@ -318,5 +358,62 @@ def test_run_html_option_writes_the_page_with_diffs_and_repairs(tmp_path):
     html = page.read_text(encoding="utf-8")
     assert "<del>" in html and "<ins>" in html  # the removed copy diffed against the kept original
     assert "Ex-Engineer Sentenced to Death" in html  # the repaired headline of seed 000
+    assert "Group 1: 2 documents, kept <code>orig</code></h3>" in html and "1 group;" in html
     assert "not a string" in html  # the rejection, grouped by reason
     assert "http://" not in html and "https://" not in html
+
+
+def _page_groups(page: str) -> list[tuple[str, list[str], int, list[tuple[str, str, str]]]]:
+    """The groups a page shows: (kept, also kept, size, [(removed, step, duplicate of)]), in page order."""
+    groups = []
+    for block in page.split('<div class="cluster">')[1:]:
+        head = re.match(r"<h3>Group \d+: (\d+) documents, kept <code>(.*?)</code>(?:, also kept (.*?))?</h3>", block)
+        assert head, block[:200]
+        also = re.findall(r"<code>(.*?)</code>", head.group(3) or "")
+        body = block.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        rows = re.findall(r"<tr><td><code>(.*?)</code></td><td>(.*?)</td><td><code>(.*?)</code></td>", body)
+        groups.append((head.group(2), also, int(head.group(1)), rows))
+    return groups
+
+
+def test_the_pages_groups_are_the_clusters_files(tmp_path):
+    """`dedupe run --clusters F --html P`: P shows exactly the clusters of F (and of `dedupe clusters`),
+    including a family of two kept documents joined by a removed one similar to both."""
+    a, c, d = bridge(seed=21)
+    x, y = document(300, seed=22), document(300, seed=24)
+    records = [
+        ("A", a),
+        ("X", x),
+        ("C", c),
+        ("D", d),  # near both A and C: removed, and joins C's family to A's
+        ("E", c),  # exact copy of C: diffed against C, which is not the cluster's name
+        ("F", edit(x, 0.005, seed=23)),
+        ("Y", y),
+        ("G", edit(y, 0.005, seed=25)),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in records))
+    clusters_file, page_file = tmp_path / "clusters.jsonl", tmp_path / "page.html"
+    args = ["run", str(src), "-o", str(tmp_path / "out.jsonl"), "-q", "--clusters", str(clusters_file)]
+    result = CliRunner().invoke(main, [*args, "--html", str(page_file)])
+    assert result.exit_code == 0, result.output
+    page = page_file.read_text(encoding="utf-8")
+    lines = _read_jsonl(clusters_file)
+
+    def summary(groups):  # similarities left out: `dedupe clusters` does not round them as the log does
+        return [
+            (g["kept"], g["also_kept"], g["size"], [(m["id"], m["step"], m["duplicate_of"]) for m in g["members"]])
+            for g in groups
+        ]
+
+    expected = summary(clusters_from_lines(lines))
+    assert _page_groups(page) == expected
+    assert expected == [
+        ("A", ["C"], 4, [("D", "near", expected[0][3][0][2]), ("E", "exact", "C")]),
+        ("X", [], 2, [("F", "near", "X")]),
+        ("Y", [], 2, [("G", "near", "Y")]),
+    ]
+    assert {m["cluster"] for m in lines} == {"A", "X", "Y"} and "3 groups;" in page
+    assert "Removed <code>E</code> has the same words as kept <code>C</code>" in page  # C's text was collected
+    inspected = CliRunner().invoke(main, ["clusters", str(src)], catch_exceptions=False)
+    assert summary(map(json.loads, inspected.stdout.splitlines())) == expected

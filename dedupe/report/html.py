@@ -2,8 +2,9 @@
 
 The JSON report is for machines; this page is for a person checking a threshold before running it on the
 whole crawl. It shows the account (``read == kept + removed + rejected``), what each stage did, how the
-similarities of candidate pairs fall around the threshold, the largest duplicate groups with word diffs of a
-removed document against the one it duplicates, repaired repeats, and rejections by reason.
+similarities of candidate pairs fall around the threshold, the largest duplicate groups (the run's
+clusters, see :mod:`dedupe.decide.clusters`) with word diffs of a removed document against the one it
+duplicates, repaired repeats, and rejections by reason.
 
 The page is one file with inline CSS and an inline SVG chart: no scripts, no fonts or images from
 elsewhere, so it opens offline, can be mailed or archived, and a strict Content-Security-Policy forbids it
@@ -22,7 +23,7 @@ from typing import Any
 
 # How much of a corpus the page shows: enough to judge, small enough to open instantly.
 MAX_CLUSTERS = 6  # duplicate groups shown
-MAX_DIFFS = 2  # removed members of a group diffed against the kept document
+MAX_DIFFS = 2  # removed members of a group diffed against the kept document each duplicates
 MAX_MEMBERS = 12  # rows of a group's member table
 MAX_DIFF_CHARS = 6000  # each side of a diff is cut here (diffs are quadratic in the worst case)
 DIFF_CONTEXT = 15  # unchanged words shown either side of a difference
@@ -72,31 +73,59 @@ def _more(left_out: int) -> str:
     return f'<span class="more">… {left_out:,} more characters not shown</span>' if left_out else ""
 
 
-def clusters_from_removals(removals: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """Duplicate groups rebuilt from the removal log alone (``duplicate_of`` links), largest first.
+def clusters_from_lines(lines: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """The page's duplicate groups from the lines of a clusters file (``dedupe run --clusters``, see
+    :mod:`dedupe.decide.clusters`), largest first, ties by name.
 
-    A run does not keep candidate pairs, so this is what the page shows when no ``clusters`` are given;
-    the shape matches :func:`dedupe.run.inspection.clusters` without the ``pairs``.
+    The page shows the clusters the run itself reports, so a reader of the page and a reader of the
+    clusters file see the same groups. A line with ``duplicate_of`` is a removed member; any other line is
+    a kept member (``kept``, ``indexed``, or kept and then removed by ``--drop-all``). The shape is that of
+    :func:`dedupe.run.inspection.clusters` without the ``pairs``: ``kept`` is the cluster's name (its
+    earliest kept document), ``also_kept`` the family's other kept documents.
     """
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for r in removals:
-        if r.get("kind", "removed") == "removed" and r.get("duplicate_of") is not None:
-            groups[str(r["duplicate_of"])].append(
-                {"id": r["id"], "step": r.get("step"), "similarity": r.get("similarity")}
+    kept: dict[str, list[str]] = {}
+    removed: dict[str, list[dict]] = {}
+    for line in lines:
+        name = str(line["cluster"])
+        if name not in kept:
+            kept[name], removed[name] = [], []
+        if "duplicate_of" in line:
+            removed[name].append(
+                {
+                    "id": line["id"],
+                    "step": line.get("step"),
+                    "duplicate_of": line["duplicate_of"],
+                    "similarity": line.get("similarity"),
+                }
             )
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return [{"kept": kept, "size": len(members) + 1, "members": members, "pairs": []} for kept, members in ordered]
+        else:
+            kept[name].append(str(line["id"]))
+    groups = [
+        {
+            "kept": name,
+            "also_kept": [k for k in kept[name] if k != name],
+            "size": len(kept[name]) + len(removed[name]),
+            "members": removed[name],
+        }
+        for name in kept
+    ]
+    groups.sort(key=lambda g: (-g["size"], g["kept"]))
+    return groups
+
+
+def _diffed_against(cluster: Mapping[str, Any], member: Mapping[str, Any]) -> str:
+    """The kept document a removed member is diffed against: the one it was removed as a duplicate of,
+    which in a family of several kept documents need not be the cluster's name."""
+    return str(member.get("duplicate_of") or cluster["kept"])
 
 
 def ids_for_diffs(clusters: Iterable[Mapping[str, Any]], *, max_clusters: int = MAX_CLUSTERS) -> set[str]:
-    """The document ids whose texts the page diffs, so a caller can collect just those in a second pass.
-
-    Pass ``clusters_from_removals(removals)`` when the run made no clusters.
-    """
+    """The document ids whose texts the page diffs, so a caller can collect just those in a second pass."""
     wanted: set[str] = set()
     for cluster in list(clusters)[:max_clusters]:
         wanted.add(str(cluster["kept"]))
-        wanted.update(str(m["id"]) for m in list(cluster["members"])[:MAX_DIFFS])
+        for member in list(cluster["members"])[:MAX_DIFFS]:
+            wanted.update((str(member["id"]), _diffed_against(cluster, member)))
     return wanted
 
 
@@ -333,32 +362,43 @@ def _diff_block(kept: str, member: Mapping[str, Any], texts: Mapping[str, str]) 
     )
 
 
-def _clusters(clusters: list[dict], texts: Mapping[str, str]) -> str:
+def _kept_ids(ids: list[str]) -> str:
+    shown = ", ".join(f"<code>{_e(i)}</code>" for i in ids[:MAX_MEMBERS])
+    return shown + (f" … {len(ids) - MAX_MEMBERS:,} more" if len(ids) > MAX_MEMBERS else "")
+
+
+def _clusters(clusters: list[dict] | None, texts: Mapping[str, str]) -> str:
+    if clusters is None:
+        return '<section><h2>Largest duplicate groups</h2><p class="muted">No clusters were given.</p></section>'
     if not clusters:
         return '<section><h2>Largest duplicate groups</h2><p class="muted">No duplicates were removed.</p></section>'
     shown = clusters[:MAX_CLUSTERS]
     out = [
         "<section><h2>Largest duplicate groups</h2>",
-        f'<p class="muted">{_plural(len(clusters), "group")}; the {len(shown)} largest. Left: the kept document, with '
-        "words the removed one lacks <del>struck</del>; right: the removed one, with its own words "
-        "<ins>marked</ins>.</p>",
+        f'<p class="muted">{_plural(len(clusters), "group")}; the {len(shown)} largest. Each group is one of the '
+        "run's clusters, as in its clusters file. Left: the kept document a removed one duplicates, with words "
+        "the removed one lacks <del>struck</del>; right: the removed one, with its own words <ins>marked</ins>.</p>",
     ]
     for n, c in enumerate(shown, 1):
         kept = str(c["kept"])
+        also = [str(k) for k in c.get("also_kept") or []]
         members = list(c["members"])
         rows = "".join(
             f"<tr><td><code>{_e(m['id'])}</code></td><td>{_e(m.get('step') or '')}</td>"
+            f"<td><code>{_e(_diffed_against(c, m))}</code></td>"
             f'<td class="n">{_sim(m.get("similarity"))}</td></tr>'
             for m in members[:MAX_MEMBERS]
         )
         if len(members) > MAX_MEMBERS:
-            rows += f'<tr><td colspan="3" class="muted">… {len(members) - MAX_MEMBERS:,} more</td></tr>'
+            rows += f'<tr><td colspan="4" class="muted">… {len(members) - MAX_MEMBERS:,} more</td></tr>'
+        also_kept = f", also kept {_kept_ids(also)}" if also else ""
         out.append(
-            f'<div class="cluster"><h3>Group {n}: {int(c["size"]):,} documents, kept <code>{_e(kept)}</code></h3>'
-            '<table class="members"><thead><tr><th>removed</th><th>step</th><th class="n">similarity</th></tr>'
-            f"</thead><tbody>{rows}</tbody></table>"
+            f'<div class="cluster"><h3>Group {n}: {int(c["size"]):,} documents, kept <code>{_e(kept)}</code>'
+            f"{also_kept}</h3>"
+            '<table class="members"><thead><tr><th>removed</th><th>step</th><th>duplicate of</th>'
+            f'<th class="n">similarity</th></tr></thead><tbody>{rows}</tbody></table>'
         )
-        out.extend(_diff_block(kept, m, texts) for m in members[:MAX_DIFFS])
+        out.extend(_diff_block(_diffed_against(c, m), m, texts) for m in members[:MAX_DIFFS])
         out.append("</div>")
     out.append("</section>")
     return "".join(out)
@@ -520,15 +560,15 @@ def render_html(
 ) -> str:
     """The page for one run, as a string (write it with ``encoding="utf-8"``).
 
-    ``report`` is the run's JSON report and ``removals`` its removal log. The rest is optional and makes
-    the page more useful: ``pairs`` (candidate pairs, ``dedupe pairs``) for the similarity histogram,
-    else the removed duplicates' similarities are drawn; ``clusters`` (``dedupe clusters``), else groups
-    are rebuilt from the removal log; ``texts`` (id → cleaned text) for the diffs, see
+    ``report`` is the run's JSON report and ``removals`` its removal log. ``clusters`` are the groups the
+    page shows: :func:`clusters_from_lines` of the run's clusters (or the output of ``dedupe clusters``,
+    which has the same shape); without them the page has no groups. The rest is optional and makes the
+    page more useful: ``pairs`` (candidate pairs, ``dedupe pairs``) for the similarity histogram, else the
+    removed duplicates' similarities are drawn; ``texts`` (id → cleaned text) for the diffs, see
     :func:`ids_for_diffs`; ``repairs`` (see :func:`repair_example`). The threshold drawn is the report's
     own (``options.threshold``) when it has one, else ``threshold``.
     """
     threshold = float((report.get("options") or {}).get("threshold", threshold))
-    groups = clusters if clusters is not None else clusters_from_removals(removals)
     paths = report.get("paths") or {}
     subtitle = " · ".join(
         part
@@ -543,7 +583,7 @@ def render_html(
         (
             _account(report),
             f'<div class="pair">{_stages(report)}{_histogram(pairs, removals, threshold)}</div>',
-            _clusters(list(groups), texts or {}),
+            _clusters(None if clusters is None else list(clusters), texts or {}),
             _repairs(list(repairs or [])),
             _rejections(removals),
             _options(report),

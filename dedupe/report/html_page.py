@@ -1,7 +1,7 @@
 """``dedupe run --html FILE``: the HTML page of a finished run.
 
-The page needs, besides the report and removal log, the cleaned texts of the few documents it shows side
-by side (the largest duplicate groups) and examples of repaired repeats. Rather than hold every text
+The page needs, besides the report, removal log and clusters, the cleaned texts of the few documents it
+shows side by side (the largest clusters) and examples of repaired repeats. Rather than hold every text
 during the run, the input is read a second time and only those documents are cleaned again; cleaning is
 deterministic, so they come out as they did in the run. Standard input cannot be read twice: the page
 then has no diffs.
@@ -10,6 +10,7 @@ then has no diffs.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from dedupe.clean import normalize as normalize_mod
@@ -32,9 +33,12 @@ def write_html(
     encoding_errors: str,
     pattern: str,
     repaired_ids: list[str],
+    cluster_lines: Iterable[dict],
 ) -> None:
+    """``cluster_lines``: the run's clusters as the clusters file has them (see
+    :func:`dedupe.decide.clusters.cluster_members`), so the page groups documents as the run does."""
     removals = [json.loads(line) for line in removed_log.read_text(encoding="utf-8").splitlines() if line.strip()]
-    clusters = html_report.clusters_from_removals(removals)
+    clusters = html_report.clusters_from_lines(cluster_lines)
     wanted = html_report.ids_for_diffs(clusters) | set(repaired_ids)
     texts: dict[str, str] = {}
     repairs: list[dict] = []

@@ -212,6 +212,7 @@ def run_corpus(
             encoding_errors=fmt.encoding_errors,
             pattern=fmt.pattern,
             repaired_ids=repaired_ids,
+            cluster_lines=cluster_members(paths.removed, recorder.numbers, decider.index, saved_docs),
         )
     return report
 
