@@ -15,21 +15,14 @@ from dedupe.clean.repeats import (
     DEFAULT_MIN_WORDS,
     RemovedBlock,
     Repaired,
-    _block_pass,
-    _fast_checks,
-    _keyed,
-    _keys,
-    _may_have_block_repeats,
-    _may_have_sentence_repeats,
-    _Opts,
-    _paragraphs,
-    _sentence_pass,
-    _sentence_text,
     block_key,
     format_removed,
     remove_repeats,
     repair,
 )
+from dedupe.clean.repeats.keys import keyed, line_keys
+from dedupe.clean.repeats.passes import Options, block_pass, paragraphs, sentence_pass, sentence_text
+from dedupe.clean.repeats.precheck import fast_checks, may_have_block_repeats, may_have_sentence_repeats
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_000 = SEEDS / "000_d6ccdd7f7920074a.txt"
@@ -129,7 +122,7 @@ def test_key_ignores_case_quotes_dashes_and_spacing():
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 @settings(max_examples=300)
 def test_keys_match_the_line_by_line_definition(text):
-    assert _keys(text) == [reference_key(line) for line in text.split("\n")]
+    assert line_keys(text) == [reference_key(line) for line in text.split("\n")]
 
 
 @given(
@@ -160,7 +153,7 @@ def test_keys_match_the_line_by_line_definition(text):
 )
 @settings(max_examples=300)
 def test_keys_match_definition_on_tricky_characters(text):
-    assert _keys(text) == [reference_key(line) for line in text.split("\n")]
+    assert line_keys(text) == [reference_key(line) for line in text.split("\n")]
 
 
 def test_whitespace_quote_and_case_variants_are_repeats():
@@ -499,14 +492,14 @@ def test_property_text_without_repeats_is_unchanged(numbers):
 @given(documents() | st.lists(st.text(alphabet="abc \n", max_size=30), max_size=20).map("\n".join), st.integers(1, 50))
 @_PROPS
 def test_property_fast_checks_never_hide_a_repeat(text, min_chars):
-    joined, keys = _keyed(text)
-    assert keys == _keys(text) and joined == "\n".join(keys)
-    paras = _paragraphs(keys)
-    opts = _Opts(min_chars, 1, 0.5, min_chars)
-    if _block_pass(keys, paras, opts):
-        assert _may_have_block_repeats(joined, keys, min_chars)
-    if _sentence_pass(joined, keys, paras, opts):
-        assert _may_have_sentence_repeats(_sentence_text(joined))
+    joined, keys = keyed(text)
+    assert keys == line_keys(text) and joined == "\n".join(keys)
+    paras = paragraphs(keys)
+    opts = Options(min_chars, 1, 0.5, min_chars)
+    if block_pass(keys, paras, opts):
+        assert may_have_block_repeats(joined, keys, min_chars)
+    if sentence_pass(joined, keys, paras, opts):
+        assert may_have_sentence_repeats(sentence_text(joined))
 
 
 @given(
@@ -517,7 +510,7 @@ def test_property_fast_checks_never_hide_a_repeat(text, min_chars):
 )
 @_PROPS
 def test_property_compiled_checks_equal_the_python_checks(text, min_chars):
-    joined, keys = _keyed(text)
-    sentence_text = _sentence_text(joined)
-    python = (_may_have_block_repeats(joined, keys, min_chars), _may_have_sentence_repeats(sentence_text))
-    assert _fast_checks(text, min_chars) == python
+    joined, keys = keyed(text)
+    sentences = sentence_text(joined)
+    python = (may_have_block_repeats(joined, keys, min_chars), may_have_sentence_repeats(sentences))
+    assert fast_checks(text, min_chars) == python

@@ -1,9 +1,9 @@
 """The compiled checks of dedupe.clean.repeats only save time: every output equals the unfiltered reference.
 
-`repair` runs the Python passes only on texts a compiled pre-check lets through (`_checks`);
-`_repair(text, opts, _no_checks)` runs them on every text, every round.  These tests compare the two
-(and `repair_many`) on a varied corpus, and check the kernel's pieces against the Python definitions:
-its key text against `_keyed`, its full stops and sentence pieces against `_SENT_SPLIT`, its stage 1
+`repair` runs the Python passes only on texts a compiled pre-check lets through (`precheck.checks`);
+`repair_reference` runs them on every text, every round.  These tests compare the two (and
+`repair_many`) on a varied corpus, and check the kernel's pieces against the Python definitions: its key
+text against `keys.keyed`, its full stops and sentence pieces against `passes.SENT_SPLIT`, its stage 1
 against the Python checks, and its stage 2 against the passes themselves.
 """
 
@@ -18,31 +18,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe.clean import repeats
-from dedupe.clean.repeats import (
-    _SENT_SPLIT,
-    _block_pass,
-    _checks,
-    _kernel_keys,
-    _keyed,
-    _no_checks,
-    _Opts,
-    _paragraphs,
-    _python_checks,
-    _repair,
-    _sentence_pass,
-    _sentence_text,
-    repair,
-    repair_many,
-)
+from dedupe.clean.repeats import precheck, repair, repair_many, repair_reference
+from dedupe.clean.repeats.keys import keyed
+from dedupe.clean.repeats.passes import SENT_SPLIT, Options, block_pass, paragraphs, sentence_pass, sentence_text
+from dedupe.clean.repeats.precheck import checks, kernel_keys, python_checks
+from dedupe.compiled import HAVE_NUMBA
 
 ROOT = Path(__file__).resolve().parent.parent
-GUTENBERG = Path("/work/shared/data/gutenberg.jsonl.gz")
-DEFAULT = _Opts(40, 6, 0.9, 100)
+GUTENBERG = ROOT / "tests/golden/inputs/gutenberg.jsonl.gz"
+DEFAULT = Options(40, 6, 0.9, 100)
 # Options that make the passes find much more (so the checks have more to miss).
-LOOSE = _Opts(3, 1, 0.5, 4)
+LOOSE = Options(3, 1, 0.5, 4)
 
-pytestmark = pytest.mark.skipif(not repeats.HAVE_NUMBA, reason="the compiled checks need numba")
+pytestmark = pytest.mark.skipif(not HAVE_NUMBA, reason="the compiled checks need numba")
 
 
 # -------------------------------------------------------------------------------------------- corpus
@@ -103,22 +91,19 @@ def _corpus() -> list[str]:
 
 
 def _gutenberg(limit: int = 400) -> list[str]:
-    """Paragraph-aligned ~3 KB slices of the first book(s) of the benchmark data, if present."""
-    if not GUTENBERG.exists():
-        return []
-    docs: list[str] = []
+    """Real book text: the pieces of the golden test's Gutenberg sample as shipped (CRLF line ends), then
+    with LF line ends, as the pipeline's normaliser leaves them, cut into paragraph-aligned ~3 KB slices."""
     with gzip.open(GUTENBERG, "rt", encoding="utf-8") as f:
-        for line in f:
-            text = json.loads(line)["text"]
-            part: list[str] = []
-            for para in text.split("\n\n"):
-                part.append(para)
-                if sum(map(len, part)) >= 3000:
-                    docs.append("\n\n".join(part))
-                    part = []
-            if len(docs) >= limit:
-                return docs[:limit]
-    return docs
+        texts = [json.loads(line)["text"] for line in f]
+    docs = list(texts)
+    for text in texts:
+        part: list[str] = []
+        for para in text.replace("\r\n", "\n").split("\n\n"):
+            part.append(para)
+            if sum(map(len, part)) >= 3000:
+                docs.append("\n\n".join(part))
+                part = []
+    return docs[:limit]
 
 
 CORPUS = _corpus()
@@ -127,18 +112,16 @@ CORPUS = _corpus()
 # ------------------------------------------------------------------------------- output is the same
 
 
-@pytest.mark.parametrize("opts", [DEFAULT, LOOSE, _Opts(40, 6, 1.5, 10**9)], ids=["default", "loose", "exact-only"])
+@pytest.mark.parametrize("opts", [DEFAULT, LOOSE, Options(40, 6, 1.5, 10**9)], ids=["default", "loose", "exact-only"])
 def test_repair_equals_the_unfiltered_reference(opts):
+    options = opts._asdict()
     for text in CORPUS:
-        assert _repair(text, opts, _checks) == _repair(text, opts, _no_checks), text[:80]
+        assert repair(text, **options) == repair_reference(text, **options), text[:80]
 
 
 def test_repair_equals_the_reference_on_gutenberg():
-    docs = _gutenberg()
-    if not docs:
-        pytest.skip(f"{GUTENBERG} missing")
-    for text in docs:
-        assert repair(text) == _repair(text, DEFAULT, _no_checks), text[:80]
+    for text in _gutenberg():
+        assert repair(text) == repair_reference(text), text[:80]
 
 
 @pytest.mark.parametrize("opts", [DEFAULT, LOOSE], ids=["default", "loose"])
@@ -157,41 +140,41 @@ def test_repair_many_equals_repair(opts):
 )  # fmt: skip
 def test_any_option_values(options):
     """Option values beyond 64 bits, or not integers, mean for the kernel what they mean for the passes."""
-    opts = DEFAULT._replace(**options)
     texts = _constructed()[:12]
     for text in texts:
-        assert repair(text, **options) == _repair(text, opts, _no_checks)
-    assert repair_many(texts, **options) == [_repair(t, opts, _no_checks) for t in texts]
+        assert repair(text, **options) == repair_reference(text, **options)
+    assert repair_many(texts, **options) == [repair_reference(t, **options) for t in texts]
 
 
 def test_repair_many_without_numba(monkeypatch):
-    monkeypatch.setattr(repeats, "HAVE_NUMBA", False)
+    monkeypatch.setattr(precheck, "HAVE_NUMBA", False)
     texts = _constructed()
     assert repair_many(texts) == [repair(t) for t in texts]
-    assert [_checks(t, DEFAULT) for t in texts] == [_python_checks(t, DEFAULT) for t in texts]
+    assert [checks(t, DEFAULT) for t in texts] == [python_checks(t, DEFAULT) for t in texts]
 
 
 def test_most_text_never_leaves_the_kernel():
-    """Accented Latin, Greek, Cyrillic, CJK, fullwidth forms and the quotes of _PRE get their keys in the
-    kernel; combining marks (also Thai's), longer case foldings and other planes go to _normalise."""
+    """Accented Latin, Greek, Cyrillic, CJK, fullwidth forms and the quotes replaced before NFKC get their
+    keys in the kernel; combining marks (also Thai's), longer case foldings and other planes go to
+    `keys.normalise`."""
     for s in _SCRIPTS[:8] + _SCRIPTS[12:]:
-        assert _kernel_keys(s) is not None, s
+        assert kernel_keys(s) is not None, s
     for s in _SCRIPTS[8:12]:
-        assert _kernel_keys(s) is None, s
+        assert kernel_keys(s) is None, s
 
 
 # ------------------------------------------------------------------------------- the kernel's pieces
 
 
 def _python_view(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
-    """What `_kernel_keys` must return: the key text, its full stops and its sentence pieces."""
-    joined, _ = _keyed(text)
-    sentence_text = _sentence_text(joined)
+    """What `kernel_keys` must return: the key text, its full stops and its sentence pieces."""
+    joined, _ = keyed(text)
+    sentences = sentence_text(joined)
     stops = [i for i, c in enumerate(joined) if c in ".!?"]
-    lo = len(sentence_text) - len(sentence_text.lstrip(" "))
-    hi = len(sentence_text.rstrip(" "))
+    lo = len(sentences) - len(sentences.lstrip(" "))
+    hi = len(sentences.rstrip(" "))
     pieces, pos = [], lo
-    for m in [*_SENT_SPLIT.finditer(sentence_text, lo, hi), None]:
+    for m in [*SENT_SPLIT.finditer(sentences, lo, hi), None]:
         end = m.start() if m else hi
         if end > pos:
             pieces.append((pos, end))
@@ -214,10 +197,10 @@ _PROPS = settings(max_examples=400, deadline=None, suppress_health_check=[Health
 @given(_TEXTS)
 @_PROPS
 def test_kernel_keys_stops_and_pieces_match_python(text):
-    view = _kernel_keys(text)
+    view = kernel_keys(text)
     if view is not None:
         assert view == _python_view(text)
-        assert _kernel_keys(text, padded=False) == view
+        assert kernel_keys(text, padded=False) == view
 
 
 @given(_TEXTS, st.integers(0, 200))
@@ -225,7 +208,7 @@ def test_kernel_keys_stops_and_pieces_match_python(text):
 def test_kernel_keys_over_64_byte_steps(text, width):
     """Long texts, so that the 64-byte steps meet every kind of character at every offset."""
     text = (text + " word" * (width % 7)) * (1 + width // 20)
-    view = _kernel_keys(text, padded=width % 2 == 0)
+    view = kernel_keys(text, padded=width % 2 == 0)
     if view is not None:
         assert view == _python_view(text)
 
@@ -253,26 +236,27 @@ def _documents(draw) -> str:
     return text
 
 
-_OPTIONS = st.builds(_Opts, st.integers(1, 60), st.integers(0, 8), st.sampled_from([0.0, 0.5, 0.8, 0.9, 1.0, 2.0]),
+_OPTIONS = st.builds(Options, st.integers(1, 60), st.integers(0, 8), st.sampled_from([0.0, 0.5, 0.8, 0.9, 1.0, 2.0]),
                      st.integers(1, 150))  # fmt: skip
 
 
 @given(_documents() | _TEXTS, _OPTIONS)
 @_PROPS
 def test_stage_two_never_hides_what_the_passes_find(text, opts):
-    joined, keys = _keyed(text)
-    paras = _paragraphs(keys)
-    maybe_block, maybe_sentence = _checks(text, opts)
-    if _block_pass(keys, paras, opts):
+    joined, keys = keyed(text)
+    paras = paragraphs(keys)
+    maybe_block, maybe_sentence = checks(text, opts)
+    if block_pass(keys, paras, opts):
         assert maybe_block
-    if _sentence_pass(joined, keys, paras, opts):
+    if sentence_pass(joined, keys, paras, opts):
         assert maybe_sentence
 
 
 @given(_documents(), _OPTIONS)
 @_PROPS
 def test_repair_equals_the_reference_with_any_options(text, opts):
-    assert _repair(text, opts, _checks) == _repair(text, opts, _no_checks)
+    options = opts._asdict()
+    assert repair(text, **options) == repair_reference(text, **options)
 
 
 def test_stage_two_stops_alike_lines_that_do_not_repeat():
@@ -282,6 +266,6 @@ def test_stage_two_stops_alike_lines_that_do_not_repeat():
         f"Project Gutenberg volunteers and donations help keep item {n} free: {tail}"
         for n, tail in enumerate(["it is cheap to copy", "nobody owns it", "anyone may read it", "we thank you"])
     )
-    assert repeats._fast_checks(text, 40) == (True, False)
-    assert _checks(text, DEFAULT) == (False, False)
+    assert precheck.fast_checks(text, 40) == (True, False)
+    assert checks(text, DEFAULT) == (False, False)
     assert repair(text).removed == []

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dedupe import table_cache as tc
-from dedupe.clean import repeats
+from dedupe.clean.repeats import keys as repeat_keys
 from dedupe.near import shingles
 
 
@@ -82,20 +82,20 @@ def test_no_writable_folder_means_no_cache_and_no_error(tmp_path, monkeypatch) -
 
 def test_the_kernels_tables_from_the_cache_equal_freshly_built_ones(cache) -> None:
     shingles.char_table.cache_clear()
-    repeats._key_table.cache_clear()
+    repeat_keys.key_table.cache_clear()
     try:
         for _ in range(2):  # built and saved, then read back
             shingles.char_table.cache_clear()
-            repeats._key_table.cache_clear()
+            repeat_keys.key_table.cache_clear()
             table, special = shingles.char_table()
             built_table, built_special = shingles.built_char_table()
             assert np.array_equal(table, built_table)
             assert special == built_special
-            assert np.array_equal(repeats._key_table(), repeats._built_key_table())
+            assert np.array_equal(repeat_keys.key_table(), repeat_keys.built_key_table())
         assert len(list(cache.glob("*.n"))) == 2
     finally:
         shingles.char_table.cache_clear()
-        repeats._key_table.cache_clear()
+        repeat_keys.key_table.cache_clear()
 
 
 def test_kernels_load_without_importing_scipy_which_imports_normally_after() -> None:

@@ -22,20 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
-    import numba
+from dedupe.compiled import FNV_OFFSET, FNV_PRIME, jit
+from dedupe.compiled import HAVE_NUMBA as HAVE_NUMBA  # read here by shingles and minhash (tests patch it here)
 
-    HAVE_NUMBA = True
-    _jit = numba.njit(cache=True, nogil=True)
-except ImportError:  # pragma: no cover - exercised only without numba
-    HAVE_NUMBA = False
-
-    def _jit(f):
-        return f
-
-
-FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-FNV_PRIME = np.uint64(0x100000001B3)
 COMBINE = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
@@ -51,7 +40,7 @@ WORD = np.uint32(1 << 31)  # table[c] & WORD: it is a \w character
 _S31 = np.uint32(31)
 
 
-@_jit
+@jit
 def fmix64(h):
     """MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit over the output."""
     h ^= h >> _S33
@@ -62,7 +51,7 @@ def fmix64(h):
     return h
 
 
-@_jit
+@jit
 def fmix32(h):
     """MurmurHash3's 32-bit finaliser, exactly datasketch's ``_fmix(hv, 32)``; ``h`` < 2**32."""
     h ^= h >> _S16
@@ -73,7 +62,7 @@ def fmix32(h):
     return h
 
 
-@_jit
+@jit
 def _scan_words(cps, pos, hi, table, tok, k, limit, h, prev):
     """Append the raw FNV-1a-64 hashes of the ``\\w`` runs of ``cps[pos:hi]`` to ``tok[k:]``, and stop
     early once ``k`` reaches ``limit``. Returns the state to resume from: ``(pos, k, h, prev)``
@@ -98,7 +87,7 @@ def _scan_words(cps, pos, hi, table, tok, k, limit, h, prev):
     return pos, k, h, prev
 
 
-@_jit
+@jit
 def _scan_chars(cps, pos, hi, table, tok, k, limit, gap):
     """Char mode's :func:`_scan_words`: one raw hash per ``\\w`` code point, and one for the space
     that stands for each gap between runs (``gap``: a gap is pending). Returns ``(pos, k, gap)``."""
@@ -120,7 +109,7 @@ def _scan_chars(cps, pos, hi, table, tok, k, limit, gap):
     return pos, k, gap
 
 
-@_jit
+@jit
 def _powers(n):
     """``pw[j] = COMBINE**(n-1-j)`` and ``n * COMBINE**n``: Horner's form of the shingle hash,
     unrolled so that every shingle is computed independently (and the loop vectorises)."""
@@ -132,7 +121,7 @@ def _powers(n):
     return pw, np.uint64(n) * x
 
 
-@_jit
+@jit
 def _shingles(tok, fresh, k, n, short, pw, base, out):
     """Finalise the raw token hashes ``tok[fresh:k]`` in place, then write the hash of every shingle
     that lies within ``tok[:k]`` to ``out``; return how many. ``short``: the whole document has
@@ -159,7 +148,7 @@ def _shingles(tok, fresh, k, n, short, pw, base, out):
     return max(m, 0)
 
 
-@_jit
+@jit
 def _doc_shingles(cps, lo, hi, table, n, char_mode, pw, base, tok, out, hv, sink, a, b):
     """Shingle hashes of the document ``cps[lo:hi]``, produced in chunks of at most ``len(tok)``
     tokens so that scratch memory does not grow with the document (a book is as cheap as a page).
@@ -200,7 +189,7 @@ def _doc_shingles(cps, lo, hi, table, n, char_mode, pw, base, tok, out, hv, sink
         fresh = n - 1
 
 
-@_jit
+@jit
 def _minhash(out, m, a, b, sink, hv):
     """``sink[k] = min(sink[k], min_s(a[k] * fmix32(out[s]) + b[k] mod 2**32))``: datasketch's
     affine32 update. One permutation's running minimum stays in a register while the loop runs over
@@ -218,7 +207,7 @@ def _minhash(out, m, a, b, sink, hv):
         sink[k] = mn
 
 
-@_jit
+@jit
 def shingles_kernel(cps, table, n, char_mode):
     """Shingle hashes (one per position, duplicates kept) of one document."""
     tok = np.empty(len(cps) + 2, np.uint64)
@@ -229,7 +218,7 @@ def shingles_kernel(cps, table, n, char_mode):
     return out[:m].astype(np.uint32)
 
 
-@_jit
+@jit
 def token_spans_kernel(cps, table):
     """The lower-cased code points and the ``(start, end)`` of every ``\\w`` run, as the kernels
     see them (a test hook: joined back into strings they must equal the reference tokens)."""
@@ -255,7 +244,7 @@ def token_spans_kernel(cps, table):
     return low, spans[:k]
 
 
-@_jit
+@jit
 def signatures_kernel(cps, starts, ends, rows, table, n, char_mode, a, b, sig, chunk):
     """MinHash document ``d`` of the batch (``cps[starts[d]:ends[d]]``) into ``sig[rows[d]]``
     (pre-filled with EMPTY), in place.

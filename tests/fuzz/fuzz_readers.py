@@ -20,29 +20,47 @@ import types
 
 import atheris
 
-import dedupe.clean.normalize
-import dedupe.clean.repeats
-import dedupe.clean.residue
 import dedupe.io.decode
 import dedupe.io.jsonl
+
+# (`from` imports: the package's `dedupe.clean` attribute is the function `dedupe.clean`, not the package.)
+from dedupe.clean import normalize, repeats, residue
+from dedupe.clean.repeats import keys as repeat_keys
+from dedupe.clean.repeats import passes as repeat_passes
+from dedupe.clean.repeats import precheck as repeat_precheck
+from dedupe.clean.repeats import spans as repeat_spans
 from dedupe.document import Document, Removal
 
 
-def instrument(module: types.ModuleType) -> None:
-    """Instrument the module's plain Python functions for coverage. Numba-compiled kernels are left alone:
-    atheris rewrites bytecode, which numba cannot compile (atheris.instrument_imports breaks them)."""
-    for name, value in vars(module).items():
-        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
-            setattr(module, name, atheris.instrument_func(value))
+def instrument(modules: tuple[types.ModuleType, ...]) -> None:
+    """Instrument the modules' plain Python functions and methods for coverage, also where one module
+    imported another's function by name. Numba-compiled kernels are left alone (the compiled modules of
+    the repeats package are not listed): atheris rewrites bytecode, which numba cannot compile
+    (atheris.instrument_imports breaks them)."""
+    done: dict[types.FunctionType, types.FunctionType] = {}
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+                done[value] = atheris.instrument_func(value)
+            elif isinstance(value, type) and value.__module__ == module.__name__:
+                for name, method in vars(value).items():
+                    if isinstance(method, types.FunctionType):
+                        setattr(value, name, atheris.instrument_func(method))
+    for module in modules:
+        for name, value in list(vars(module).items()):
+            if isinstance(value, types.FunctionType) and value in done:
+                setattr(module, name, done[value])
 
 
-for _module in (dedupe.io.decode, dedupe.io.jsonl, dedupe.clean.normalize, dedupe.clean.residue, dedupe.clean.repeats):
-    instrument(_module)
+instrument(
+    (dedupe.io.decode, dedupe.io.jsonl, normalize, residue, repeats)
+    + (repeat_keys, repeat_passes, repeat_precheck, repeat_spans)
+)
 
 decode = dedupe.io.decode.decode
 read_jsonl = dedupe.io.jsonl.read_jsonl
-clean = dedupe.clean.normalize.clean
-repair = dedupe.clean.repeats.repair
+clean = normalize.clean
+repair = repeats.repair
 
 
 def check_only_deletes(original: str, repaired: str) -> None:
