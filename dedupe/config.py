@@ -18,18 +18,24 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
-def option_names(command: click.Command) -> dict[str, str]:
-    """Every spelling a config key may use for an option (long name with - or _, the parameter name)."""
+def option_names(command: click.Command, *, long_only: bool = False) -> dict[str, str]:
+    """Every spelling a config key may use for an option (long name with - or _, the parameter name).
+
+    ``long_only``: one spelling per option, its first long name (the parameter name where it has none),
+    in the command's order: the keys ``--print-config`` writes, which this reads back.
+    """
     names: dict[str, str] = {}
     for param in command.params:
         if not isinstance(param, click.Option) or param.name is None:
             continue
+        longs = [opt[2:] for opt in param.opts if opt.startswith("--")]
+        if long_only:
+            names[longs[0] if longs else param.name] = param.name
+            continue
         names[param.name] = param.name
-        for opt in param.opts:
-            if opt.startswith("--"):
-                long = opt[2:]
-                names[long] = param.name
-                names[long.replace("-", "_")] = param.name
+        for long in longs:
+            names[long] = param.name
+            names[long.replace("-", "_")] = param.name
     return names
 
 
