@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= seeds.clean
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench java
+.PHONY: run test test-fast lint bench java
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(VENV)/.installed-test java
 	sh tests/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The quick tier while working (about a minute): everything but Spark and the multi-process end-to-end runs.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

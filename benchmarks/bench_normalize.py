@@ -1,5 +1,5 @@
 """
-Throughput of the normalisation stage (``dedupe.clean.normalize.clean``) against
+Throughput of the normalisation stage (``dedupe.cleaning.normalize.clean``) against
 plain ``ftfy.fix_text``, in MB/s of UTF-8 input.
 
 Corpora:
@@ -38,7 +38,8 @@ import ftfy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dedupe.clean.normalize import clean, ftfy_config, normalize  # noqa: E402
+from dedupe.cleaning.ftfy_gate import ftfy_config  # noqa: E402
+from dedupe.cleaning.normalize import clean, normalize  # noqa: E402
 
 NON_ENGLISH = [
     "L\u2019\u00e9t\u00e9 dernier, nous \u00e9tions \u00e0 Gen\u00e8ve o\u00f9 il fait tr\u00e8s beau ; les "

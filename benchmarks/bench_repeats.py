@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("dedupe") is None:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from dedupe.clean.repeats import repair, repair_many  # noqa: E402
+from dedupe.cleaning.repeats import repair, repair_many  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import split_paragraphs  # noqa: E402
@@ -107,8 +107,8 @@ def main() -> None:
         ("repeats.repair, seeds", lambda: [repair(d) for _ in range(SEED_LOOPS) for d in seeds], n_seeds),
         ("repeats.repair_many, seeds", lambda: [repair_many(seeds) for _ in range(SEED_LOOPS)], n_seeds),
     ]
-    if importlib.util.find_spec("dedupe.clean.repetition") is not None:
-        from dedupe.clean.repetition import repetition_stats
+    if importlib.util.find_spec("dedupe.cleaning.repetition") is not None:
+        from dedupe.cleaning.repetition import repetition_stats
 
         contenders.append(("repetition.repetition_stats", lambda: [repetition_stats(d) for d in docs], len(docs)))
     try:

@@ -2,7 +2,7 @@
 
 Builds a JSON Lines corpus of Project Gutenberg books split into ~3 KB documents with edited
 near-duplicate copies shuffled in, then runs ``dedupe run`` (local engine, 1 and 2 jobs) and
-``dedupe.engines.spark.run`` on Spark ``local[2]``, each in a fresh process, and compares output and removal log
+``dedupe.run.spark.run_spark`` on Spark ``local[2]``, each in a fresh process, and compares output and removal log
 byte for byte.
 
     python benchmarks/bench_spark.py [--books ../shared/data/gutenberg.jsonl.gz] [--mb 4]
@@ -39,10 +39,12 @@ spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "fal
     .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1").getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
 t1 = time.perf_counter()
-from dedupe.engines.local import Options
-from dedupe.engines.spark import run
+from pathlib import Path
+from dedupe.run.spark import run_spark
+from dedupe.options import Execution, Options
+from dedupe.run.files import Paths
 src, out, removed, report = sys.argv[1:5]
-r = run(src, out, removed, report, Options(jobs=2), master="local[2]")
+r = run_spark(Paths(src, out, Path(removed), Path(report)), Options(), execution=Execution(jobs=2), master="local[2]")
 print(json.dumps({"startup": t1 - t0, "run": r["seconds"]}))
 """
 

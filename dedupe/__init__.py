@@ -9,12 +9,12 @@ The pieces a Python pipeline needs, importable from the top:
 """
 
 from dedupe.api import Deduplicator, deduplicate
-from dedupe.clean.normalize import clean, explain
-from dedupe.clean.repeats import remove_repeats, repair
+from dedupe.cleaning.normalize import clean, explain
+from dedupe.cleaning.repeats import remove_repeats, repair
 from dedupe.document import Account, Document, Removal
-from dedupe.engines.local import Options
 from dedupe.near.minhash import signatures
 from dedupe.near.shingles import shingle_hashes
+from dedupe.options import Options
 from dedupe.version import __version__
 
 __all__ = [

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from dedupe.decide.decider import Decider
 from dedupe.document import Account, Document, Removal
-from dedupe.engines.local import Decider, Options, run_documents
+from dedupe.engines.local import run_documents
+from dedupe.options import split
 
 
 class Deduplicator:
@@ -25,17 +27,17 @@ class Deduplicator:
         self.text_field = text_field
         self.id_field = id_field
         self.clean = clean
-        self.options = Options(**options)
+        self.options, self.execution = split(options)
         self.account = Account()
         self.removed: list[Removal] = []
-        self._decider = Decider(self.options, self.account)
+        self._decider = Decider(self.options, self.account, temp_dir=self.execution.temp_dir)
         self._count = 0
 
     def filter(self, items: Iterable[Any]) -> Iterator[Any]:
         """Yield the items that are kept, in order; removed and rejected ones go to ``self.removed``."""
         originals: dict[int, Any] = {}
         docs = self._documents(items, originals)
-        for outcome in run_documents(docs, self.options, self.account, decider=self._decider):
+        for outcome in run_documents(docs, self.options, self.account, decider=self._decider, execution=self.execution):
             if isinstance(outcome, Removal):
                 self.removed.append(outcome)
                 originals.pop(_order_of(outcome, originals), None)
@@ -55,7 +57,11 @@ class Deduplicator:
         originals: dict[int, Any] = {}
         keep = []
         for outcome in run_documents(
-            self._documents(rows, originals), self.options, self.account, decider=self._decider
+            self._documents(rows, originals),
+            self.options,
+            self.account,
+            decider=self._decider,
+            execution=self.execution,
         ):
             keep.append(isinstance(outcome, Document))
             if isinstance(outcome, Removal):

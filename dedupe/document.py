@@ -9,8 +9,11 @@ no usable text). The :class:`Account` counts all three so a run can prove it los
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 @dataclass
@@ -29,6 +32,17 @@ class Document:
     record: dict[str, Any] | None = None
     order: int = 0
     edits: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Prepared:
+    """A document after the in-place stages, with what the decision needs."""
+
+    doc: Document
+    digest: bytes
+    signature: np.ndarray | None = None
+    shingles: np.ndarray | None = None  # sorted unique shingle hashes, for exact checks
+    stats: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,68 @@ class Account:
         else:
             self.removed += 1
         self.count(removal.step, "rejected" if removal.rejected else "removed")
+
+    def add(
+        self,
+        removal: Removal | None,
+        *,
+        chars_out: int = 0,
+        chars_in: int = 0,
+        edits: Mapping[str, int] | None = None,
+    ) -> None:
+        """One read document's outcome, after it was read: kept (``removal`` None; ``chars_out`` its cleaned
+        length) or removed/rejected; ``chars_in`` and ``edits`` (``stage:what`` counts) from preparing it.
+        Both engines account document by document through this one method."""
+        if removal is not None:
+            self.add_removal(removal)
+        else:
+            self.kept += 1
+            self.chars_out += chars_out
+        self.chars_in += chars_in
+        edits = edits or {}
+        for stage in {key.split(":", 1)[0] for key in edits}:
+            self.count(stage, "documents_changed")
+        for key, n in edits.items():
+            stage, _, what = key.partition(":")
+            self.count(stage, what.strip(), n)
+
+    def merge(self, other: Account) -> None:
+        """Add another account's counts (the Spark engine accounts per partition)."""
+        self.read += other.read
+        self.kept += other.kept
+        self.removed += other.removed
+        self.rejected += other.rejected
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+        for stage, counts in other.stages.items():
+            for key, n in counts.items():
+                self.count(stage, key, n)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "kept": self.kept,
+            "removed": self.removed,
+            "rejected": self.rejected,
+            "chars_in": self.chars_in,
+            "chars_out": self.chars_out,
+            "stages": {name: dict(counts) for name, counts in self.stages.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Account:
+        fields = ("read", "kept", "removed", "rejected", "chars_in", "chars_out")
+        account = cls(**{key: data[key] for key in fields})
+        account.stages = {name: Counter(counts) for name, counts in data["stages"].items()}
+        return account
+
+    def near_stage(self, *, candidates: int, exact_checks: int, bands: int, rows: int) -> None:
+        """The near stage's own counters, as every engine reports them."""
+        near = self.stages.setdefault("near", Counter())
+        near["candidates_checked"] = candidates
+        near["exact_checks"] = exact_checks
+        near["bands"] = bands
+        near["rows"] = rows
 
     @property
     def balanced(self) -> bool:

@@ -8,13 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import dedupe_ok
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
 
 from cases import CASES, EXPECTED, SPARK_CASES, args, run_files  # noqa: E402
-
-from dedupe.cli import main  # noqa: E402
 
 
 def expected(corpus: str, policy: str) -> dict[str, bytes]:
@@ -23,8 +21,7 @@ def expected(corpus: str, policy: str) -> dict[str, bytes]:
 
 
 def run(corpus: str, policy: str, folder: Path, *extra: str) -> dict[str, bytes]:
-    result = CliRunner().invoke(main, ["run", *args(corpus, policy, folder), *extra], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    dedupe_ok("run", *args(corpus, policy, folder), *extra)
     return run_files(folder, corpus)
 
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from corpora import bridge, document, edit, vocabulary
 
-from dedupe.clean import repeats
+from dedupe.cleaning import repeats
 from dedupe.cli import main
 from dedupe.report.html import (
     clusters_from_lines,

@@ -8,6 +8,7 @@ from datasketch.lsh import _optimal_param
 
 from dedupe.near.index import NearDuplicateIndex, exact_jaccard
 from dedupe.near.lsh import band_keys, candidate_probability, optimal_bands, recall_bands
+from dedupe.near.verify import estimate, nibbles
 
 RNG = np.random.default_rng(0)
 EMPTY_SET = np.empty(0, dtype=np.uint32)
@@ -32,6 +33,13 @@ def test_recall_bands_make_pairs_at_the_threshold_candidates(threshold, num_perm
 def test_default_banding_at_0_8():
     assert recall_bands(0.8, 128) == (12, 5)
     assert candidate_probability(0.8, 12, 5) > 0.99 > 0.4 > candidate_probability(0.8, *optimal_bands(0.8, 128))
+
+
+def test_a_low_threshold_with_many_permutations_gets_a_banding_not_an_overflow():
+    """At 0.05 and 256 permutations the bands one row would need overflowed a float (a traceback)."""
+    for threshold in (0.05, 0.0625, 0.01):
+        bands, rows = recall_bands(threshold, 256)
+        assert 1 <= bands * rows <= 256
 
 
 @pytest.mark.parametrize(("threshold", "num_perm"), [(0.5, 128), (0.8, 128), (0.9, 256), (0.7, 64)])
@@ -64,13 +72,10 @@ def _with_changes(sig: np.ndarray, k: int) -> np.ndarray:
 def test_four_bit_estimate_tracks_the_full_precision_share():
     errors = []
     for k in range(0, 64, 4):
-        index = NearDuplicateIndex(128, 0.8, verify="none")
         base = _random_sig()
-        q = index.begin(base[None, :])
-        index.add(q, 0, "base", base, EMPTY_SET)
         other = _with_changes(base, k)
         full = float((base == other).mean())
-        est = index._estimate(np.array([0]), index.begin(other[None, :]).nibbles[0])[0]
+        est = estimate(nibbles(base[None, :]), nibbles(other), 128)[0]
         errors.append(est - full)
     assert abs(np.mean(errors)) < 0.02 and max(abs(e) for e in errors) < 0.1
 

@@ -12,7 +12,7 @@ from datasketch import LeanMinHash, MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.near import EMPTY, _kernels, minhash, permutations, shingle_hashes, signatures
+from dedupe.near import EMPTY, kernels, minhash, permutations, shingle_hashes, signatures
 from dedupe.near.shingles import char_table, code_units
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
@@ -133,7 +133,7 @@ def test_kernel_allocates_per_batch_not_per_document() -> None:
         was_enabled = nrt.memsys_stats_enabled()
         nrt.memsys_enable_stats()
         before = nrt.memsys_get_stats_alloc()
-        _kernels.signatures_kernel(cps, ends - lens, ends, rows, table, 5, False, a, b, sig, 1024)
+        kernels.signatures_kernel(cps, ends - lens, ends, rows, table, 5, False, a, b, sig, 1024)
         count = nrt.memsys_get_stats_alloc() - before
         if not was_enabled:
             nrt.memsys_disable_stats()
@@ -148,7 +148,7 @@ def test_without_numba_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without numba the pure-Python/numpy path must give the same hashes and signatures."""
     fast = signatures(TEXTS, num_perm=64, seed=5, ngram=3)
     fast_hashes = [shingle_hashes(t, mode="char") for t in TEXTS]
-    monkeypatch.setattr(_kernels, "HAVE_NUMBA", False)
+    monkeypatch.setattr(kernels, "HAVE_NUMBA", False)
     np.testing.assert_array_equal(signatures(TEXTS, num_perm=64, seed=5, ngram=3), fast)
     for text, h in zip(TEXTS, fast_hashes, strict=True):
         np.testing.assert_array_equal(shingle_hashes(text, mode="char"), h)

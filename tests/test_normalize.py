@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.clean.normalize import (
+from dedupe.cleaning.normalize import (
     RULE_DESCRIPTIONS,
     RULES,
     Change,

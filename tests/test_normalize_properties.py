@@ -19,7 +19,8 @@ from ftfy.chardata import HTML_ENTITY_RE, LIGATURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe.clean.normalize import RULES, clean, ftfy_config, ftfy_gate, gated_fix_text, normalize
+from dedupe.cleaning.ftfy_gate import ftfy_config, ftfy_gate, gated_fix_text
+from dedupe.cleaning.normalize import RULES, clean, normalize
 
 DATA = Path(__file__).resolve().parent / "data" / "normalize"
 

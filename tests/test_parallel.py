@@ -151,18 +151,18 @@ def test_the_command_line_reports_a_dead_worker_and_writes_nothing(tmp_path, mon
     from click.testing import CliRunner
 
     from dedupe.cli import main
-    from dedupe.engines import local as pipeline
+    from dedupe.engines import local
 
     src = tmp_path / "in.jsonl"
     src.write_text("".join(f'{{"id": "{i}", "text": "document number {i} with a few words"}}\n' for i in range(1000)))
-    real = pipeline._prepare_lines
+    real = local.prepare_lines
 
-    def dying(chunk, opts):
+    def dying(chunk, opts, streaming):
         if multiprocessing.parent_process() is not None:
             os._exit(9)
-        return real(chunk, opts)
+        return real(chunk, opts, streaming)
 
-    monkeypatch.setattr(pipeline, "_prepare_lines", dying)
+    monkeypatch.setattr(local, "prepare_lines", dying)
     out = tmp_path / "out.jsonl"
     args = ["run", str(src), "-o", str(out), "--jobs", "2", "-q"]
     result = CliRunner().invoke(main, args)

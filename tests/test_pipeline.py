@@ -10,9 +10,13 @@ import numpy as np
 import pytest
 from corpora import bridge, document, edit, jaccard, vocabulary
 
+from dedupe.decide.decider import Decider
 from dedupe.document import Account, Document, Removal
-from dedupe.engines.local import Decider, Options, _packed, _unpacked, prepare_batch, run_documents, run_lines
+from dedupe.engines.local import run_documents, run_lines
+from dedupe.engines.transport import packed, unpacked
 from dedupe.io.jsonl import read_jsonl, read_line_chunks
+from dedupe.options import Options, split
+from dedupe.prepare import prepare_batch
 
 VOCAB = vocabulary()
 
@@ -21,7 +25,8 @@ def run(docs: list[tuple[str, str]], **options) -> tuple[list[Document], list[Re
     items = [Document(doc_id, text, order=i) for i, (doc_id, text) in enumerate(docs)]
     account = Account()
     kept, removed = [], []
-    for outcome in run_documents(items, Options(**options), account):
+    opts, execution = split(options)
+    for outcome in run_documents(items, opts, account, execution=execution):
         (removed if isinstance(outcome, Removal) else kept).append(outcome)
     return kept, removed, account
 
@@ -181,7 +186,8 @@ def _records(docs: list[tuple[str, str, dict]]) -> list[Document]:
 
 def _run_records(docs, **options):
     account = Account()
-    outcomes = list(run_documents(_records(docs), Options(**options), account))
+    opts, execution = split(options)
+    outcomes = list(run_documents(_records(docs), opts, account, execution=execution))
     kept = [o.id for o in outcomes if isinstance(o, Document)]
     removed = {o.id: o for o in outcomes if isinstance(o, Removal)}
     return kept, removed, account
@@ -236,9 +242,9 @@ def test_batch_mode_keeps_the_same_documents_as_stream_mode(corpus):
 
 def test_stream_mode_refuses_policies_that_need_every_document():
     with pytest.raises(ValueError, match="batch mode"):
-        Options(mode="stream", keep="longest")
+        split({"mode": "stream", "keep": "longest"})
     with pytest.raises(ValueError, match="batch mode"):
-        Options(mode="stream", drop_all=True)
+        split({"mode": "stream", "drop_all": True})
 
 
 def _jsonl_input(corpus: list[tuple[str, str]]) -> bytes:
@@ -257,11 +263,12 @@ def _jsonl_input(corpus: list[tuple[str, str]]) -> bytes:
 def test_raw_lines_parsed_with_the_preparing_give_the_outcomes_of_parsed_documents(corpus, options):
     """The reference is one process parsing and preparing (what --jobs 1 does), down to the account."""
     data = _jsonl_input(corpus)
-    opts = Options(batch_size=5, **options)
+    opts, execution = split({"batch_size": 5, **options})
     parsed, by_lines = Account(), Account()
-    one = Options(batch_size=5, **{**options, "jobs": 1})
-    expected = list(run_documents(read_jsonl(BytesIO(data), name="in.jsonl"), one, parsed))
-    got = list(run_lines(read_line_chunks(BytesIO(data), name="in.jsonl", size=opts.batch_size), opts, by_lines))
+    one_opts, one = split({"batch_size": 5, **options, "jobs": 1})
+    expected = list(run_documents(read_jsonl(BytesIO(data), name="in.jsonl"), one_opts, parsed, execution=one))
+    chunks = read_line_chunks(BytesIO(data), name="in.jsonl", size=execution.batch_size)
+    got = list(run_lines(chunks, opts, by_lines, execution=execution))
     assert [type(o) for o in got] == [type(o) for o in expected]
     for g, e in zip(got, expected, strict=True):
         if isinstance(e, Removal):
@@ -269,7 +276,7 @@ def test_raw_lines_parsed_with_the_preparing_give_the_outcomes_of_parsed_documen
             continue
         assert (g.id, g.text, g.order, g.edits) == (e.id, e.text, e.order, e.edits)
         assert list(g.record) == list(e.record)  # the same keys in the same order: the same output line
-        assert g.record == {**e.record, "text": None if opts.streaming else e.record["text"]}
+        assert g.record == {**e.record, "text": None if execution.streaming(opts) else e.record["text"]}
     assert by_lines == parsed
     assert {"orig01#2", "orig01#3", "orig02#2"} <= {o.id for o in got}
 
@@ -283,7 +290,7 @@ def test_a_packed_batch_unpacks_to_the_same_prepared_documents(options):
         Document("b", "Caf\u00e9 \u2014 " + document(100, seed=2, vocab=VOCAB), source="b.txt", order=3),
     ]
     batch = prepare_batch(items, Options(**options))
-    back = _unpacked(_packed(batch))
+    back = unpacked(packed(batch))
     assert len(back) == len(batch)
     for b, p in zip(back, batch, strict=True):
         if isinstance(p, Removal):

@@ -151,8 +151,9 @@ def test_format_table() -> None:
 def test_a_run_shows_progress_when_asked(tmp_path, capsys, monkeypatch):
     """The runner feeds the progress line with documents and input characters (forced on: not a terminal)."""
     import dedupe.run.corpus
-    from dedupe.engines.local import Options
-    from dedupe.run.corpus import Paths, run_corpus
+    from dedupe.options import Options
+    from dedupe.run.corpus import run_corpus
+    from dedupe.run.files import Paths
 
     class EveryUpdate(Progress):  # redraw on every update, so the test does not depend on the clock
         def __init__(self, *args, **kwargs):
@@ -164,7 +165,7 @@ def test_a_run_shows_progress_when_asked(tmp_path, capsys, monkeypatch):
         "".join(json.dumps({"id": i, "text": f"document number {i} with some words"}) + "\n" for i in range(300))
     )
     paths = Paths(str(src), str(tmp_path / "out.jsonl"), tmp_path / "r.jsonl", tmp_path / "p.json")
-    report = run_corpus(paths, Options(jobs=1), progress=True)
+    report = run_corpus(paths, Options(), progress=True)
     err = capsys.readouterr().err
     assert report["read"] == 300
     assert err.startswith("\rdedupe: [") and "docs/s" in err and "MB/s" in err and "ETA" in err  # size known

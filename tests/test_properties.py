@@ -7,10 +7,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe.clean.normalize import clean
-from dedupe.clean.repeats import remove_repeats
+from dedupe.cleaning.normalize import clean
+from dedupe.cleaning.repeats import remove_repeats
 from dedupe.document import Account, Document, Removal
-from dedupe.engines.local import Options, run_documents
+from dedupe.engines.local import run_documents
+from dedupe.options import split
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "Ünïcode", "日本語", "_x1", "42"]
 sentences = st.lists(st.sampled_from(WORDS), min_size=0, max_size=40).map(" ".join)
@@ -30,7 +31,8 @@ def corpora(draw):
 def test_every_document_comes_out_once_and_the_account_balances(docs, keep, drop_all):
     originals = [d.text for d in docs]
     account = Account()
-    outcomes = list(run_documents(docs, Options(keep=keep, drop_all=drop_all, batch_size=4), account))
+    opts, execution = split({"keep": keep, "drop_all": drop_all, "batch_size": 4})
+    outcomes = list(run_documents(docs, opts, account, execution=execution))
     assert len(outcomes) == len(docs)
     assert account.balanced and account.read == len(docs)
     assert account.kept == sum(isinstance(o, Document) for o in outcomes)

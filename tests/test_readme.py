@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -60,6 +61,7 @@ def shell_commands() -> list[str]:
     return commands
 
 
+@pytest.mark.slow
 def test_readme_shell_commands_work_as_written(tmp_path):
     commands = shell_commands()
     assert len(commands) >= 5

@@ -1,4 +1,4 @@
-"""Tests for dedupe.clean.repeats: repair repeated blocks inside one document."""
+"""Tests for dedupe.cleaning.repeats: repair repeated blocks inside one document."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe.clean.repeats import (
+from dedupe.cleaning.repeats import (
     DEFAULT_MIN_CHARS,
     DEFAULT_MIN_WORDS,
     RemovedBlock,
@@ -20,9 +20,9 @@ from dedupe.clean.repeats import (
     remove_repeats,
     repair,
 )
-from dedupe.clean.repeats.keys import keyed, line_keys
-from dedupe.clean.repeats.passes import Options, block_pass, paragraphs, sentence_pass, sentence_text
-from dedupe.clean.repeats.precheck import fast_checks, may_have_block_repeats, may_have_sentence_repeats
+from dedupe.cleaning.repeats.keys import keyed, line_keys
+from dedupe.cleaning.repeats.passes import Options, block_pass, paragraphs, sentence_pass, sentence_text
+from dedupe.cleaning.repeats.precheck import fast_checks, may_have_block_repeats, may_have_sentence_repeats
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_000 = SEEDS / "000_d6ccdd7f7920074a.txt"

@@ -1,4 +1,4 @@
-"""The compiled checks of dedupe.clean.repeats only save time: every output equals the unfiltered reference.
+"""The compiled checks of dedupe.cleaning.repeats only save time: every output equals the unfiltered reference.
 
 `repair` runs the Python passes only on texts a compiled pre-check lets through (`precheck.checks`);
 `repair_reference` runs them on every text, every round.  These tests compare the two (and
@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe.clean.repeats import precheck, repair, repair_many, repair_reference
-from dedupe.clean.repeats.keys import keyed
-from dedupe.clean.repeats.passes import SENT_SPLIT, Options, block_pass, paragraphs, sentence_pass, sentence_text
-from dedupe.clean.repeats.precheck import checks, kernel_keys, python_checks
+from dedupe.cleaning.repeats import precheck, repair, repair_many, repair_reference
+from dedupe.cleaning.repeats.keys import keyed
+from dedupe.cleaning.repeats.passes import SENT_SPLIT, Options, block_pass, paragraphs, sentence_pass, sentence_text
+from dedupe.cleaning.repeats.precheck import checks, kernel_keys, python_checks
 from dedupe.compiled import HAVE_NUMBA
 
 ROOT = Path(__file__).resolve().parent.parent

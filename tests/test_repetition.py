@@ -1,4 +1,4 @@
-"""Tests for dedupe.clean.repetition: Gopher repetition statistics, expected values computed by hand."""
+"""Tests for dedupe.cleaning.repetition: Gopher repetition statistics, expected values computed by hand."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.clean.repeats import remove_repeats
-from dedupe.clean.repetition import GOPHER_LIMITS, STAT_NAMES, over_limits, repetition_stats
+from dedupe.cleaning.repeats import remove_repeats
+from dedupe.cleaning.repetition import GOPHER_LIMITS, STAT_NAMES, over_limits, repetition_stats
 
 SEED_000 = Path(__file__).resolve().parent.parent / "seeds" / "000_d6ccdd7f7920074a.txt"
 

@@ -63,6 +63,7 @@ def _kill_after_checkpoint(proc: subprocess.Popen, checkpoint: Path, at_least: i
     pytest.fail("no checkpoint appeared")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["jsonl", "folder"])
 def test_resume_after_sigkill_gives_byte_identical_output(tmp_path: Path, form: str):
     docs = _corpus()

@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.near.shingles import (
-    _combine,
-    _fast_tokens,
-    _shingle_hashes_reference,
-    _token_hash,
     char_table,
     code_units,
+    combine,
+    fast_tokens,
     shingle_hashes,
+    shingle_hashes_reference,
+    token_hash,
     tokens,
 )
 
@@ -55,7 +55,7 @@ SAMPLES = {
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_fast_tokens_equal_reference(name: str) -> None:
-    assert _fast_tokens(SAMPLES[name]) == tokens(SAMPLES[name])
+    assert fast_tokens(SAMPLES[name]) == tokens(SAMPLES[name])
 
 
 @pytest.mark.parametrize("mode", ["word", "char"])
@@ -64,7 +64,7 @@ def test_fast_tokens_equal_reference(name: str) -> None:
 def test_shingle_hashes_equal_reference(name: str, ngram: int, mode: str) -> None:
     fast = shingle_hashes(SAMPLES[name], ngram=ngram, mode=mode)
     assert fast.dtype == np.uint32
-    np.testing.assert_array_equal(fast, _shingle_hashes_reference(SAMPLES[name], ngram=ngram, mode=mode))
+    np.testing.assert_array_equal(fast, shingle_hashes_reference(SAMPLES[name], ngram=ngram, mode=mode))
 
 
 def test_tokens_is_stdlib_re() -> None:
@@ -98,7 +98,7 @@ def test_code_units_one_per_code_point(text: str) -> None:
 
 def test_ngram_one_is_token_hashes() -> None:
     text = SAMPLES["mixed"]
-    expected = [_combine([_token_hash(w)]) for w in tokens(text)]
+    expected = [combine([token_hash(w)]) for w in tokens(text)]
     assert shingle_hashes(text, ngram=1).tolist() == expected
 
 
@@ -111,7 +111,7 @@ def test_shingle_counts() -> None:
 
 
 def test_short_doc_shingle_is_all_tokens() -> None:
-    assert shingle_hashes("a b c", ngram=5).tolist() == [_combine([_token_hash(w) for w in "abc"])]
+    assert shingle_hashes("a b c", ngram=5).tolist() == [combine([token_hash(w) for w in "abc"])]
     # The same tokens make the same shingle whether the document is short or exactly n long.
     assert shingle_hashes("a b", ngram=5)[0] == shingle_hashes("a b", ngram=2)[0]
 
@@ -120,7 +120,7 @@ def test_char_mode_definition() -> None:
     text = "東京、タワー!!"
     joined = " ".join(tokens(text))
     assert joined == "東京 タワー"
-    expected = [_combine([_token_hash(c) for c in joined[i : i + 3]]) for i in range(len(joined) - 2)]
+    expected = [combine([token_hash(c) for c in joined[i : i + 3]]) for i in range(len(joined) - 2)]
     assert shingle_hashes(text, ngram=3, mode="char").tolist() == expected
 
 
@@ -160,7 +160,7 @@ def test_bad_arguments() -> None:
     st.sampled_from(["word", "char"]),
 )
 def test_hypothesis(text: str, ngram: int, mode: str) -> None:
-    assert _fast_tokens(text) == tokens(text)
+    assert fast_tokens(text) == tokens(text)
     np.testing.assert_array_equal(
-        shingle_hashes(text, ngram=ngram, mode=mode), _shingle_hashes_reference(text, ngram=ngram, mode=mode)
+        shingle_hashes(text, ngram=ngram, mode=mode), shingle_hashes_reference(text, ngram=ngram, mode=mode)
     )

@@ -14,17 +14,21 @@ import pytest
 pytest.importorskip("pyspark")
 
 from click.testing import CliRunner  # noqa: E402
-from conftest import SEEDS  # noqa: E402
+from conftest import SEEDS, dedupe_ok  # noqa: E402
 from corpora import bridge, document, edit, vocabulary, with_near_duplicates  # noqa: E402
 
 from dedupe.cli import main  # noqa: E402
 from dedupe.document import Account, Document, Removal  # noqa: E402
 from dedupe.engines import spark as dspark  # noqa: E402
-from dedupe.engines.local import Options, run_documents  # noqa: E402
+from dedupe.engines.local import run_documents  # noqa: E402
+from dedupe.engines.spark import read  # noqa: E402
 from dedupe.io.jsonl import read_jsonl  # noqa: E402
 from dedupe.io.textfiles import read_text_file  # noqa: E402
 from dedupe.near.lsh import band_keys  # noqa: E402
 from dedupe.near.minhash import signatures  # noqa: E402
+from dedupe.options import Options  # noqa: E402
+from dedupe.run.files import Paths  # noqa: E402
+from dedupe.run.spark import run_spark  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
@@ -127,7 +131,7 @@ def test_jsonl_line_parser_equals_read_jsonl():
     for policy in ("reject", "replace", "detect"):
         expected = list(read_jsonl(io.BytesIO(b"".join(BAD_LINES)), name="f.jsonl", encoding_errors=policy))
         got = [
-            dspark.parse_jsonl_line(raw, n, name="f.jsonl", encoding_errors=policy)
+            read.parse_jsonl_line(raw, n, name="f.jsonl", encoding_errors=policy)
             for n, raw in enumerate(BAD_LINES, 1)
         ]
         got = [g for g in got if g is not None]
@@ -144,7 +148,7 @@ def test_text_file_item_equals_read_text_file(tmp_path):
         (tmp_path / name).write_bytes(data)
         for policy in ("reject", "detect"):
             e = read_text_file(tmp_path / name, doc_id=name, source=name, order=3, encoding_errors=policy)
-            g = dspark.text_file_item(data, name, 3, policy)
+            g = read.text_file_item(data, name, 3, policy)
             if isinstance(e, Document):
                 assert (g.id, g.text, g.source, g.order, g.edits) == (e.id, e.text, e.source, e.order, e.edits)
             else:
@@ -230,8 +234,7 @@ def test_a_10000_document_bucket(spark):
 
 
 def _local_cli(args: list[str]) -> None:
-    result = CliRunner().invoke(main, ["run", *args, "--jobs", "1", "-q"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    dedupe_ok("run", *args, "--jobs", "1", "-q")
 
 
 def _same_report(a: Path, b: Path) -> None:
@@ -244,8 +247,14 @@ def _same_report(a: Path, b: Path) -> None:
     assert ra == rb
 
 
-def _opts(**kw) -> Options:
-    return Options(jobs=1, **kw)
+def _spark_paths(src: Path, folder: Path) -> Paths:
+    return Paths(
+        str(src),
+        str(folder / "s.jsonl"),
+        folder / "s.removed.jsonl",
+        folder / "s.report.json",
+        clusters=folder / "s.clusters.jsonl",
+    )
 
 
 def test_engine_spark_refuses_what_it_cannot_do(tmp_path):
@@ -256,7 +265,7 @@ def test_engine_spark_refuses_what_it_cannot_do(tmp_path):
 def test_run_on_the_seeds_writes_the_same_files(spark, tmp_path):
     _local_cli([str(SEEDS), "-o", str(tmp_path / "local"), "--removed", str(tmp_path / "l.rm.jsonl"),
                 "--report", str(tmp_path / "l.json")])  # fmt: skip
-    # the command line's --engine spark (the README's example) calls dedupe.engines.spark.run
+    # the command line's --engine spark (the README's example) calls dedupe.run.spark.run_spark
     _local_cli([str(SEEDS), "-o", str(tmp_path / "spark"), "--removed", str(tmp_path / "s.rm.jsonl"),
                 "--report", str(tmp_path / "s.json"), "--engine", "spark", "--spark-master", "local[2]"])  # fmt: skip
     assert json.loads((tmp_path / "s.json").read_text())["balanced"]
@@ -288,8 +297,7 @@ def test_run_on_json_lines_with_bad_lines_writes_the_same_files(spark, tmp_path,
     src = tmp_path / "in.jsonl.gz"
     src.write_bytes(gzip.compress(data))
     _local_cli([str(src), "-o", str(tmp_path / "l.jsonl"), "--clusters", str(tmp_path / "l.clusters.jsonl"), *flags])
-    dspark.run(str(src), str(tmp_path / "s.jsonl"), tmp_path / "s.removed.jsonl", tmp_path / "s.report.json",
-               _opts(**options), clusters_path=tmp_path / "s.clusters.jsonl")  # fmt: skip
+    run_spark(_spark_paths(src, tmp_path), Options(**options))
     assert (tmp_path / "l.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()
     clusters = (tmp_path / "l.clusters.jsonl").read_text()
     assert (tmp_path / "s.clusters.jsonl").read_text() == clusters
@@ -312,8 +320,7 @@ def test_a_long_chain_of_families_is_one_cluster_in_both_engines(spark, tmp_path
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(d) + "\n" for d in kept + bridges[::-1]))
     _local_cli([str(src), "-o", str(tmp_path / "l.jsonl"), "--clusters", str(tmp_path / "l.clusters.jsonl")])
-    dspark.run(str(src), str(tmp_path / "s.jsonl"), tmp_path / "s.removed.jsonl", tmp_path / "s.report.json",
-               _opts(), clusters_path=tmp_path / "s.clusters.jsonl")  # fmt: skip
+    run_spark(_spark_paths(src, tmp_path), Options())
     local = (tmp_path / "l.clusters.jsonl").read_text()
     assert (tmp_path / "s.clusters.jsonl").read_text() == local
     members = [json.loads(line) for line in local.splitlines()]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dedupe import table_cache as tc
-from dedupe.clean.repeats import keys as repeat_keys
+from dedupe.cleaning.repeats import keys as repeat_keys
 from dedupe.near import shingles
 
 
@@ -101,8 +101,9 @@ def test_the_kernels_tables_from_the_cache_equal_freshly_built_ones(cache) -> No
 def test_kernels_load_without_importing_scipy_which_imports_normally_after() -> None:
     code = (
         "import sys\n"
-        "from dedupe.engines.local import Options, _warm_up\n"
-        "_warm_up(Options())\n"
+        "from dedupe.options import Options\n"
+        "from dedupe.prepare import warm_up\n"
+        "warm_up(Options())\n"
         "assert 'scipy.linalg' not in sys.modules, 'numba imported SciPy'\n"
         "import scipy.linalg.cython_blas\n"
         "from dedupe.near.minhash import signatures\n"

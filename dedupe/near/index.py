@@ -42,11 +42,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe.near.lsh import band_keys, recall_bands
+from dedupe.near import verify as rule
+from dedupe.near.lsh import band_keys
 from dedupe.near.shingles import shingle_hashes
-
-VERIFY_MODES = ("auto", "exact", "none")
-_NIBBLE = 16
 
 
 @dataclass(frozen=True)
@@ -181,20 +179,14 @@ class NearDuplicateIndex:
         rows: int | None = None,
         *,
         verify: str = "auto",
-        margin: float = 0.1,
+        margin: float = rule.MARGIN,
         exact_similarity: Callable[[np.ndarray, np.ndarray], float] | None = None,
         temp_dir: str | None = None,
         pending_limit: int = 1 << 16,
         shingles_base: Path | None = None,
     ) -> None:
-        if verify not in VERIFY_MODES:
-            raise ValueError(f"verify must be one of {', '.join(VERIFY_MODES)}, got {verify!r}")
-        if bands is None or rows is None:
-            auto_bands, auto_rows = recall_bands(threshold, num_perm)
-            bands = bands or auto_bands
-            rows = rows or min(auto_rows, num_perm // bands)
-        if bands * rows > num_perm:
-            raise ValueError(f"{bands} bands x {rows} rows needs more than {num_perm} permutations")
+        rule.check_verify(verify)
+        bands, rows = rule.banding(num_perm, threshold, bands, rows)
         self.num_perm, self.threshold, self.bands, self.rows = num_perm, threshold, bands, rows
         self.verify, self.margin = verify, margin
         self.exact_similarity = exact_similarity or jaccard_of_sets
@@ -238,7 +230,7 @@ class NearDuplicateIndex:
                 per_doc[h // self.bands].append(run_idx[start:stop])
         empty = np.empty(0, dtype=np.uint32)
         found = [np.concatenate(parts) if parts else empty for parts in per_doc]
-        return BatchQuery(keys, _nibbles(signatures), found)
+        return BatchQuery(keys, rule.nibbles(signatures), found)
 
     def match(self, query: BatchQuery, i: int, signature: np.ndarray, shingles: np.ndarray | None) -> Match | None:
         """The most similar kept document that passes the check, or None.
@@ -260,12 +252,11 @@ class NearDuplicateIndex:
             return None
         idx = np.fromiter(sorted(cands), dtype=np.int64, count=len(cands))
         self.candidates_checked += len(idx)
-        est = self._estimate(idx, query.nibbles[i])
-        order = np.argsort(-est, kind="stable")  # most similar first; ties: the earliest kept document
+        est = rule.estimate(self._nib.data[idx], query.nibbles[i], self.num_perm)
         best: Match | None = None
-        for j in order.tolist():
+        for j in rule.candidate_order(est).tolist():
             e = float(est[j])
-            if e < self.threshold - self.margin:
+            if not rule.worth_checking(e, self.threshold, self.margin):
                 break
             k = int(idx[j])
             if best is not None and self.families.find(k) == self.families.find(best.index):
@@ -283,16 +274,16 @@ class NearDuplicateIndex:
         """(similarity, exactly computed) when kept document ``k`` passes the check at estimate ``e``, else
         None. ``deciding``: the check decides the document (counted in ``exact_checks``), rather than only
         its family (``family_checks``)."""
-        t, m = self.threshold, self.margin
-        if self.verify == "none" or (self.verify == "auto" and e >= t + m):
-            return (e, False) if e >= t else None
-        assert self._shingles is not None and shingles is not None, "exact checks need shingle sets"
-        if deciding:
-            self.exact_checks += 1
-        else:
-            self.family_checks += 1
-        exact = self.exact_similarity(shingles, self._shingles.get(k))
-        return (exact, True) if exact >= t else None
+
+        def exact() -> float:
+            assert self._shingles is not None and shingles is not None, "exact checks need shingle sets"
+            if deciding:
+                self.exact_checks += 1
+            else:
+                self.family_checks += 1
+            return self.exact_similarity(shingles, self._shingles.get(k))
+
+        return rule.check(e, self.threshold, self.verify, exact, self.margin)
 
     def add(self, query: BatchQuery, i: int, label: str, signature: np.ndarray, shingles: np.ndarray | None) -> None:
         idx = len(self._label_ends)
@@ -314,15 +305,6 @@ class NearDuplicateIndex:
                 self._pending[key] = [hit, idx]
             else:
                 hit.append(idx)
-
-    def _estimate(self, idx: np.ndarray, nibbles: np.ndarray) -> np.ndarray:
-        """Estimated Jaccard from 4-bit signature values, corrected for chance agreement (1/16)."""
-        diff = self._nib.data[idx] ^ nibbles
-        equal = ((diff & 0x0F) == 0).sum(axis=1) + ((diff & 0xF0) == 0).sum(axis=1)
-        if self.num_perm % 2:
-            equal -= 1  # the padding nibble of an odd width always agrees
-        share = equal / self.num_perm
-        return np.clip((share - 1 / _NIBBLE) / (1 - 1 / _NIBBLE), 0.0, 1.0)
 
     def _merge(self) -> None:
         """Turn the pending entries into a sorted run, then merge runs of similar size (a binary counter),
@@ -390,14 +372,6 @@ class NearDuplicateIndex:
     def close(self) -> None:
         if self._shingles is not None:
             self._shingles.close()
-
-
-def _nibbles(signatures: np.ndarray) -> np.ndarray:
-    """Low 4 bits of every value, two per byte, along the last axis."""
-    low = (np.asarray(signatures) & 0x0F).astype(np.uint8)
-    if low.shape[-1] % 2:
-        low = np.concatenate([low, np.zeros(low.shape[:-1] + (1,), dtype=np.uint8)], axis=-1)
-    return low[..., 0::2] | (low[..., 1::2] << 4)
 
 
 def shingle_set(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarray:

@@ -69,9 +69,10 @@ def recall_bands(threshold: float, num_perm: int, recall: float = 0.99, stray: f
     reaching = []
     for rows in range(1, num_perm + 1):
         per_band = -math.log1p(-(threshold**rows))
-        if per_band == 0.0:  # threshold**rows underflowed: more rows cannot help
+        needed = -math.log1p(-recall) / per_band if per_band > 0.0 else math.inf
+        if needed > num_perm:  # more bands than permutations, and more rows only need more bands
             break
-        bands = max(1, math.ceil(-math.log1p(-recall) / per_band))
+        bands = max(1, math.ceil(needed))
         if bands * rows <= num_perm:
             reaching.append((bands, rows))
     if not reaching:

@@ -42,8 +42,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedupe.near import _kernels
-from dedupe.near.shingles import _check, _shingle_hashes_reference, char_table, code_units, prepared
+from dedupe.near import kernels
+from dedupe.near.shingles import char_table, check_shingling, code_units, prepared, shingle_hashes_reference
 
 EMPTY: int = 0xFFFFFFFF
 """The value of every signature entry of a document without shingles (datasketch's empty MinHash)."""
@@ -74,12 +74,12 @@ def signatures(
     texts: Sequence[str], *, num_perm: int = 128, ngram: int = 5, seed: int = 1, mode: str = "word"
 ) -> np.ndarray:
     """The ``(len(texts), num_perm)`` ``uint32`` MinHash signatures of ``texts`` (see module doc)."""
-    _check(ngram, mode)
+    check_shingling(ngram, mode)
     if num_perm < 1:
         raise ValueError(f"num_perm must be at least 1, not {num_perm}")
     a, b = _permutations(num_perm, seed)
     sig = np.full((len(texts), num_perm), EMPTY, np.uint32)
-    if not _kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
+    if not kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
         _signatures_reference(texts, ngram, mode, a, b, sig)
         return sig
     table, special = char_table()
@@ -104,7 +104,7 @@ def signatures(
                 ends = np.cumsum(lens)
                 cps = code_units("".join(parts))
                 idx = np.array(rows, np.int64)
-                _kernels.signatures_kernel(cps, ends - lens, ends, idx, table, ngram, char_mode, a, b, sig, chunk)
+                kernels.signatures_kernel(cps, ends - lens, ends, idx, table, ngram, char_mode, a, b, sig, chunk)
         lo = hi
     return sig
 
@@ -114,7 +114,7 @@ def _signatures_reference(
 ) -> None:
     """Numpy MinHash over the pure-Python shingle hashes: the fallback without numba."""
     for i, text in enumerate(texts):
-        h = _shingle_hashes_reference(text, ngram=ngram, mode=mode).reshape(-1, 1)
+        h = shingle_hashes_reference(text, ngram=ngram, mode=mode).reshape(-1, 1)
         if len(h):
             h = h ^ (h >> np.uint32(16))
             h = h * np.uint32(0x85EBCA6B)

@@ -43,7 +43,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedupe.near import _kernels
+from dedupe.near import kernels
 from dedupe.table_cache import cached_arrays
 
 _WORD = re.compile(r"\w+")
@@ -126,7 +126,7 @@ def prepared(text: str, special: str) -> str:
     return text
 
 
-def _check(ngram: int, mode: str) -> None:
+def check_shingling(ngram: int, mode: str) -> None:
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, not {mode!r}")
     if ngram < 1:
@@ -139,11 +139,11 @@ def shingle_hashes(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarr
     Duplicates do not change a MinHash (a minimum ignores repeats), so removing them would only cost
     time. ``datasketch.MinHash.update_batch`` accepts this array directly; see :mod:`dedupe.near.minhash`.
     """
-    _check(ngram, mode)
-    if not _kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
-        return _shingle_hashes_reference(text, ngram=ngram, mode=mode)
+    check_shingling(ngram, mode)
+    if not kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
+        return shingle_hashes_reference(text, ngram=ngram, mode=mode)
     table, special = char_table()
-    return _kernels.shingles_kernel(code_units(prepared(text, special)), table, ngram, mode == "char")
+    return kernels.shingles_kernel(code_units(prepared(text, special)), table, ngram, mode == "char")
 
 
 # --- pure-Python reference: the definition above, written out; the tests' oracle for the kernels ---
@@ -157,35 +157,35 @@ def _fmix64(h: int) -> int:
     return h ^ (h >> 33)
 
 
-def _token_hash(token: str) -> int:
+def token_hash(token: str) -> int:
     h = 0xCBF29CE484222325
     for ch in token:
         h = ((h ^ ord(ch)) * 0x100000001B3) & _U64
     return _fmix64(h)
 
 
-def _combine(token_hashes: Sequence[int]) -> int:
+def combine(token_hashes: Sequence[int]) -> int:
     p = len(token_hashes)
     for t in token_hashes:
         p = (p * 0x9E3779B97F4A7C15 + t) & _U64
     return _fmix64(p) & 0xFFFFFFFF
 
 
-def _shingle_hashes_reference(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarray:
+def shingle_hashes_reference(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarray:
     """:func:`shingle_hashes` computed in plain Python from :func:`tokens` (slow; the definition)."""
-    _check(ngram, mode)
+    check_shingling(ngram, mode)
     units = tokens(text) if mode == "word" else list(" ".join(tokens(text)))
-    th = [_token_hash(u) for u in units]
+    th = [token_hash(u) for u in units]
     if not th:
         return np.empty(0, np.uint32)
     if len(th) < ngram:
-        return np.array([_combine(th)], np.uint32)
-    return np.array([_combine(th[i : i + ngram]) for i in range(len(th) - ngram + 1)], np.uint32)
+        return np.array([combine(th)], np.uint32)
+    return np.array([combine(th[i : i + ngram]) for i in range(len(th) - ngram + 1)], np.uint32)
 
 
-def _fast_tokens(text: str) -> list[str]:
+def fast_tokens(text: str) -> list[str]:
     """The tokens as the compiled path sees them (test hook: must equal :func:`tokens`)."""
     table, special = char_table()
-    low, spans = _kernels.token_spans_kernel(code_units(prepared(text, special)), table)
+    low, spans = kernels.token_spans_kernel(code_units(prepared(text, special)), table)
     chars = low.tobytes().decode("utf-32-le", "surrogatepass")
     return [chars[s:e] for s, e in spans.tolist()]

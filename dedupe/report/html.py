@@ -130,8 +130,8 @@ def ids_for_diffs(clusters: Iterable[Mapping[str, Any]], *, max_clusters: int = 
 
 
 def repair_example(doc_id: str, text: str, blocks: Iterable[Any]) -> dict:
-    """One ``repairs`` entry from :func:`dedupe.clean.repeats.repair`'s blocks; ``text`` is the repaired input
-    (the offsets of a :class:`~dedupe.clean.repeats.RemovedBlock` refer to it)."""
+    """One ``repairs`` entry from :func:`dedupe.cleaning.repeats.repair`'s blocks; ``text`` is the repaired input
+    (the offsets of a :class:`~dedupe.cleaning.repeats.RemovedBlock` refer to it)."""
     return {
         "id": doc_id,
         "removed": [

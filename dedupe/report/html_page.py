@@ -13,11 +13,12 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from dedupe.clean import normalize as normalize_mod
-from dedupe.clean import repeats as repeats_mod
+from dedupe.cleaning import normalize as normalize_mod
+from dedupe.cleaning import repeats as repeats_mod
+from dedupe.decide.ids import unique_ids
 from dedupe.document import Document
-from dedupe.engines.local import Options, unique_ids
 from dedupe.io import atomic, open_input
+from dedupe.options import Options
 from dedupe.report import html as html_report
 
 

@@ -14,10 +14,13 @@ from itertools import combinations
 import numpy as np
 
 from dedupe.decide.clusters import family_key, kept_by_family
-from dedupe.document import Account, Document, Removal
-from dedupe.engines.local import Decider, Options, Prepared, prepare_batch, run_documents
+from dedupe.decide.decider import Decider
+from dedupe.document import Account, Document, Prepared, Removal
+from dedupe.engines.local import run_documents
 from dedupe.near.index import exact_jaccard
 from dedupe.near.lsh import band_keys, recall_bands
+from dedupe.options import DEFAULT_EXECUTION, Execution, Options
+from dedupe.prepare import prepare_batch
 
 
 @dataclass(frozen=True)
@@ -31,13 +34,15 @@ class Pair:
         return {"a": self.a, "b": self.b, "estimated": round(self.estimated, 4), "exact": round(self.exact, 4)}
 
 
-def prepare_all(items: Iterable[Document | Removal], opts: Options) -> list[Prepared]:
+def prepare_all(
+    items: Iterable[Document | Removal], opts: Options, batch_size: int = DEFAULT_EXECUTION.batch_size
+) -> list[Prepared]:
     """Every document that survives reading and cleaning, prepared as a run would prepare it."""
     out: list[Prepared] = []
     batch: list[Document | Removal] = []
     for item in items:
         batch.append(item)
-        if len(batch) == opts.batch_size:
+        if len(batch) == batch_size:
             out.extend(p for p in prepare_batch(batch, opts) if isinstance(p, Prepared))
             batch = []
     if batch:
@@ -75,7 +80,9 @@ def candidate_pairs(docs: list[Prepared], opts: Options, minimum: float) -> Iter
     yield from pairs
 
 
-def clusters(items: Iterable[Document | Removal], opts: Options) -> Iterator[dict]:
+def clusters(
+    items: Iterable[Document | Removal], opts: Options, execution: Execution = DEFAULT_EXECUTION
+) -> Iterator[dict]:
     """Each cluster of a run with the similarity of every pair of its members, largest first.
 
     A cluster is what ``dedupe run --clusters`` writes (see :mod:`dedupe.decide.clusters`): a family of kept
@@ -85,14 +92,14 @@ def clusters(items: Iterable[Document | Removal], opts: Options) -> Iterator[dic
     texts: dict[str, str] = {}
     sigs: dict[str, np.ndarray] = {}
 
-    prepared = prepare_all(items, opts)
+    prepared = prepare_all(items, opts, execution.batch_size)
     for p in prepared:
         texts[p.doc.id] = p.doc.text
         sigs[p.doc.id] = p.signature
-    decider = Decider(opts, account)
+    decider = Decider(opts, account, temp_dir=execution.temp_dir)
     duplicates: list[Removal] = []
     # the documents are already cleaned; cleaning again changes nothing (it is idempotent)
-    for outcome in run_documents([p.doc for p in prepared], opts, account, decider=decider):
+    for outcome in run_documents([p.doc for p in prepared], opts, account, decider=decider, execution=execution):
         if isinstance(outcome, Removal) and outcome.duplicate_of is not None:
             duplicates.append(outcome)
     # families are final only now: a later removal can join two families that earlier ones named apart

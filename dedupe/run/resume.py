@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from dedupe.decide.decider import Decider
 from dedupe.document import Account, Document, Removal
-from dedupe.engines.local import Decider, Options
 from dedupe.io import atomic
+from dedupe.options import Options
 
 
 class ResumeError(Exception):
@@ -94,8 +94,8 @@ def read_checkpoint(path: Path, opts: Options) -> Checkpoint:
         raise ResumeError(f"nothing to resume: no checkpoint at {path} (the run completed, or never wrote one)")
     data = json.loads(path.read_text(encoding="utf-8"))
     checkpoint = Checkpoint(**data)
-    ours = {k: v for k, v in opts.to_json().items() if k != "jobs"}
-    theirs = {k: v for k, v in checkpoint.options.items() if k != "jobs"}
+    ours = opts.to_json()  # what decides the result; how the run is executed may change
+    theirs = {k: checkpoint.options.get(k) for k in ours}
     if ours != theirs:
         diffs = [f"{k}: checkpoint {theirs.get(k)!r}, now {ours.get(k)!r}" for k in ours if ours[k] != theirs.get(k)]
         raise ResumeError("the interrupted run used other options (" + "; ".join(diffs) + ")")
@@ -103,28 +103,12 @@ def read_checkpoint(path: Path, opts: Options) -> Checkpoint:
 
 
 def account_snapshot(account: Account, items: int) -> dict[str, Any]:
-    return {
-        "read": items,
-        "kept": account.kept,
-        "removed": account.removed,
-        "rejected": account.rejected,
-        "chars_in": account.chars_in,
-        "chars_out": account.chars_out,
-        "stages": {name: dict(counts) for name, counts in account.stages.items()},
-    }
+    """The account at a checkpoint: ``items`` read and written (reading may have run ahead)."""
+    return {**account.to_json(), "read": items}
 
 
 def restore_account(snapshot: dict[str, Any]) -> Account:
-    account = Account(
-        read=snapshot["read"],
-        kept=snapshot["kept"],
-        removed=snapshot["removed"],
-        rejected=snapshot["rejected"],
-        chars_in=snapshot["chars_in"],
-        chars_out=snapshot["chars_out"],
-    )
-    account.stages = {name: Counter(counts) for name, counts in snapshot["stages"].items()}
-    return account
+    return Account.from_json(snapshot)
 
 
 def replay(

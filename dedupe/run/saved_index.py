@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from dedupe.decide.decider import Decider, index_options
 from dedupe.document import Account
-from dedupe.engines.local import Decider, Options, index_options
 from dedupe.io import atomic
 from dedupe.near.index import NearDuplicateIndex
+from dedupe.options import Options
 from dedupe.version import __version__
 
 FORMAT = "dedupe-index"
@@ -49,7 +50,7 @@ def save(decider: Decider, folder: Path, opts: Options) -> None:
     decider.index.save(tmp)
     digests = np.frombuffer(b"".join(decider.seen.keys()), dtype=np.uint8).reshape(-1, 16)
     np.save(tmp / "digests.npy", digests)
-    firsts = [decider._first(value) for value in decider.seen.values()]
+    firsts = [decider.kept_named(value) for value in decider.seen.values()]
     (tmp / "digest_ids.json").write_text(json.dumps([doc_id for doc_id, _ in firsts], ensure_ascii=False))
     np.save(tmp / "digest_index.npy", np.array([number for _, number in firsts], dtype=np.int64))
     settings = opts.to_json()
@@ -102,11 +103,11 @@ def check_settings(meta: dict[str, Any], opts: Options) -> None:
         )
 
 
-def load(folder: Path, opts: Options, account: Account) -> Decider:
+def load(folder: Path, opts: Options, account: Account, temp_dir: str | None = None) -> Decider:
     """A Decider that already holds the index's kept documents; new ones are checked against them."""
     meta = read_meta(folder)
     check_settings(meta, opts)
-    options = index_options(opts)
+    options = index_options(opts, temp_dir)
     options.update(bands=meta["bands"], rows=meta["rows"])
     index = NearDuplicateIndex.load(folder, **options)
     digests = np.load(folder / "digests.npy")
@@ -117,4 +118,4 @@ def load(folder: Path, opts: Options, account: Account) -> Decider:
         bytes(row): (number if number >= 0 else doc_id)
         for row, doc_id, number in zip(digests, ids, numbers, strict=True)
     }
-    return Decider(opts, account, index=index, seen=seen)
+    return Decider(opts, account, index=index, seen=seen, temp_dir=temp_dir)

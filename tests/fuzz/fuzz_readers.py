@@ -23,12 +23,12 @@ import atheris
 import dedupe.io.decode
 import dedupe.io.jsonl
 
-# (`from` imports: the package's `dedupe.clean` attribute is the function `dedupe.clean`, not the package.)
-from dedupe.clean import normalize, repeats, residue
-from dedupe.clean.repeats import keys as repeat_keys
-from dedupe.clean.repeats import passes as repeat_passes
-from dedupe.clean.repeats import precheck as repeat_precheck
-from dedupe.clean.repeats import spans as repeat_spans
+# (`from` imports keep the harness independent of what the package __init__ re-exports.)
+from dedupe.cleaning import normalize, repeats, residue
+from dedupe.cleaning.repeats import keys as repeat_keys
+from dedupe.cleaning.repeats import passes as repeat_passes
+from dedupe.cleaning.repeats import precheck as repeat_precheck
+from dedupe.cleaning.repeats import spans as repeat_spans
 from dedupe.document import Document, Removal
 
 

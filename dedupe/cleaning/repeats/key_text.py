@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedupe.clean.repeats.hashing import ONE
-from dedupe.clean.repeats.intrinsics import byte_mask, bytewise, copy_lower
-from dedupe.clean.repeats.keys import DOTS_KEY, NEEDS_NFKC, SPACE_KEY
+from dedupe.cleaning.repeats.hashing import ONE
+from dedupe.cleaning.repeats.intrinsics import byte_mask, bytewise, copy_lower
+from dedupe.cleaning.repeats.keys import DOTS_KEY, NEEDS_NFKC, SPACE_KEY
 from dedupe.compiled import jit, trailing_zeros
 
 # Marks in the kernel's character table: a line feed or a non-ASCII unit, handled off the fast path.

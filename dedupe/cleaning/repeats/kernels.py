@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedupe.clean.repeats.hashing import GOLDEN, ONE, hash_set, hash_span, sample_hash, set_add, set_has
-from dedupe.clean.repeats.intrinsics import bytewise
-from dedupe.clean.repeats.key_text import SLACK, build_keys, pieces
-from dedupe.clean.repeats.passes import ANCHOR, MIN_SENTENCE, WRAP_WIDTH
+from dedupe.cleaning.repeats.hashing import GOLDEN, ONE, hash_set, hash_span, sample_hash, set_add, set_has
+from dedupe.cleaning.repeats.intrinsics import bytewise
+from dedupe.cleaning.repeats.key_text import SLACK, build_keys, pieces
+from dedupe.cleaning.repeats.passes import ANCHOR, MIN_SENTENCE, WRAP_WIDTH
 from dedupe.compiled import jit
 
 # Code points from here on may belong to a script written without spaces (the passes' list of them starts

@@ -2,7 +2,7 @@
 
 `repetition_stats` measures how repetitive a document is, with the thirteen statistics of the Gopher
 repetition filter; `over_limits` says which exceed the paper's limits (`GOPHER_LIMITS`).  The repeats
-stage records them (and can filter on them) after `dedupe.clean.repeats` has repaired what it can, so a
+stage records them (and can filter on them) after `dedupe.cleaning.repeats` has repaired what it can, so a
 document is dropped only for repetition that repair cannot fix (a word list, a spam page).
 
 Our reading of the definitions (``/work/shared/gopher-repetition.md``), which follows the paper:

@@ -19,7 +19,7 @@ from operator import methodcaller, sub
 
 import numpy as np
 
-from dedupe.clean.repeats.kernels import (
+from dedupe.cleaning.repeats.kernels import (
     BLOCK,
     BLOCK_HIT,
     NEEDS_PYTHON,
@@ -29,9 +29,9 @@ from dedupe.clean.repeats.kernels import (
     scan_many,
     scan_text,
 )
-from dedupe.clean.repeats.key_text import SLACK
-from dedupe.clean.repeats.keys import key_table, keyed, normalise
-from dedupe.clean.repeats.passes import (
+from dedupe.cleaning.repeats.key_text import SLACK
+from dedupe.cleaning.repeats.keys import key_table, keyed, normalise
+from dedupe.cleaning.repeats.passes import (
     ANCHOR,
     DEFAULT_OPTIONS,
     MIN_SENTENCE,

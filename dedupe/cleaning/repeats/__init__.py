@@ -103,8 +103,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from dedupe.clean.repeats.keys import block_key, keyed
-from dedupe.clean.repeats.passes import (
+from dedupe.cleaning.repeats.keys import block_key, keyed
+from dedupe.cleaning.repeats.passes import (
     DEFAULT_MIN_CHARS,
     DEFAULT_MIN_RUN_CHARS,
     DEFAULT_MIN_WORDS,
@@ -116,8 +116,8 @@ from dedupe.clean.repeats.passes import (
     paragraphs,
     sentence_pass,
 )
-from dedupe.clean.repeats.precheck import Checks, checks, checks_many, no_checks
-from dedupe.clean.repeats.spans import OffsetMap, hit_spans
+from dedupe.cleaning.repeats.precheck import Checks, checks, checks_many, no_checks
+from dedupe.cleaning.repeats.spans import OffsetMap, hit_spans
 
 __all__ = [
     "DEFAULT_MIN_CHARS",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from dedupe.clean.repeats.keys import normalise
-from dedupe.clean.repeats.passes import Hit, paragraphs
+from dedupe.cleaning.repeats.keys import normalise
+from dedupe.cleaning.repeats.passes import Hit, paragraphs
 
 
 def hit_spans(text: str, keys: list[str], hits: list[Hit]) -> list[tuple[int, int, int, int, Hit]]:

@@ -1,0 +1,161 @@
+"""The order of decisions: in input order as documents arrive (stream mode), or in the keep policy's order
+once every document is spilled to disk (batch mode), with ``--drop-all`` applied at the end; and the
+account of every outcome.
+
+Both modes give every item's outcome exactly once, in input order, so the writers never see the policy.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+
+from dedupe.decide import keep, reasons
+from dedupe.decide.decider import Decider, Outcome
+from dedupe.document import Account, Prepared, Removal
+from dedupe.io.spill import Spill
+from dedupe.options import DEFAULT_EXECUTION, Execution, Options
+
+
+def decided(
+    prepared_batches: Iterable[list[Prepared | Removal]],
+    opts: Options,
+    account: Account,
+    decider: Decider | None = None,
+    execution: Execution = DEFAULT_EXECUTION,
+) -> Iterator[Outcome]:
+    """The sequential half of a run: every prepared batch decided, in input order or the keep policy's."""
+    decider = decider or Decider(opts, account, temp_dir=execution.temp_dir)
+    if execution.streaming(opts):
+        for batch in prepared_batches:
+            yield from _decide_in_order(batch, decider, account)
+    else:
+        yield from _decide_by_policy(prepared_batches, decider, opts, account, execution)
+    if opts.near:
+        index = decider.index
+        account.near_stage(
+            candidates=index.candidates_checked, exact_checks=index.exact_checks, bands=index.bands, rows=index.rows
+        )
+
+
+def account_for(p: Prepared | Removal, outcome: Outcome, account: Account) -> None:
+    """Count one item's outcome (``p``: the item as prepared)."""
+    removal = outcome if isinstance(outcome, Removal) else None
+    chars_out = 0 if removal is not None else len(outcome.text)
+    if isinstance(p, Prepared):
+        account.add(removal, chars_out=chars_out, chars_in=p.stats.get("chars_in", 0), edits=p.doc.edits)
+    else:
+        account.add(removal, chars_out=chars_out)
+
+
+def _decide_in_order(batch: list[Prepared | Removal], decider: Decider, account: Account) -> Iterator[Outcome]:
+    ready = [p for p in batch if isinstance(p, Prepared)]
+    decisions = iter(decider.decide(ready))
+    for p in batch:
+        outcome = next(decisions) if isinstance(p, Prepared) else p
+        account_for(p, outcome, account)
+        yield outcome
+
+
+class _Spilled:
+    """Every prepared item of a run on disk, with where each prepared document is and its rank key."""
+
+    def __init__(self, prepared_batches: Iterable[list[Prepared | Removal]], opts: Options, temp_dir: str | None):
+        self.items = Spill(temp_dir)
+        self.positions = array("q")  # spill position of each prepared document, in input order
+        keys: list[bytes] = []
+        for batch in prepared_batches:
+            for p in batch:
+                pos = self.items.append(p)
+                if isinstance(p, Prepared):
+                    self.positions.append(pos)
+                    value = keep.policy_value(p.doc.text, p.doc.record, opts.keep, opts.keep_by)
+                    keys.append(keep.rank_key(value))
+        self.items.flush()
+        self.ranked = keep.policy_order(keys)
+
+
+def _decide_by_policy(
+    prepared_batches: Iterable[list[Prepared | Removal]],
+    decider: Decider,
+    opts: Options,
+    account: Account,
+    execution: Execution,
+) -> Iterator[Outcome]:
+    """Batch mode: spill every prepared document, decide them in the keep policy's order (so the one a
+    policy prefers is kept and the others are removed as its duplicates), then read them back and give the
+    outcomes in input order.
+
+    Memory holds a few numbers per document (spill offsets, the rank key, where each decision went), not
+    the corpus: the decisions themselves are spilled too.
+    """
+    spilled = _Spilled(prepared_batches, opts, execution.temp_dir)
+    decisions = Spill(execution.temp_dir)
+    try:
+        account.count("batch", "spilled_bytes", spilled.items.nbytes)
+        removal_at = np.full(len(spilled.items), -1, dtype=np.int64)  # spill position -> its Removal's
+        drop = _DropAll(decider, len(spilled.items)) if opts.drop_all else None
+        step = execution.batch_size
+        for start in range(0, len(spilled.ranked), step):
+            chunk_pos = [spilled.positions[j] for j in spilled.ranked[start : start + step]]
+            chunk = [spilled.items.get(pos) for pos in chunk_pos]
+            for pos, outcome in zip(chunk_pos, decider.decide(chunk), strict=True):
+                if isinstance(outcome, Removal):
+                    removal_at[pos] = decisions.append(outcome)
+                if drop is not None:
+                    drop.note(pos, outcome)
+        decisions.flush()
+        in_cluster = drop.in_cluster() if drop is not None else None
+        for pos, p in enumerate(spilled.items):
+            outcome: Outcome
+            if isinstance(p, Removal):
+                outcome = p
+            elif removal_at[pos] >= 0:
+                outcome = decisions.get(int(removal_at[pos]))
+            elif in_cluster is not None and in_cluster(pos, p.doc.id):
+                outcome = reasons.dropped(p.doc.id, source=p.doc.source)
+            else:
+                outcome = p.doc
+            account_for(p, outcome, account)
+            yield outcome
+    finally:
+        spilled.items.close()
+        decisions.close()
+
+
+class _DropAll:
+    """Which kept documents --drop-all removes: every kept member of a cluster (see dedupe.decide.clusters),
+    that is every kept document whose family some removed document names. Families are only final once
+    every document is decided, so this notes each decision (a few bytes a document) and answers afterwards."""
+
+    def __init__(self, decider: Decider, size: int) -> None:
+        self.decider = decider
+        self.kept_at = np.full(size, -1, dtype=np.int64)  # spill position -> the kept document's index number
+        self.named = array("q")  # index numbers of kept documents that removals name
+        self.named_ids: set[str] = set()  # kept documents outside the near index that removals name
+        self.indexed = len(decider.index)
+
+    def note(self, pos: int, outcome: Outcome) -> None:
+        if isinstance(outcome, Removal):
+            if outcome.duplicate_of is None:
+                return
+            if outcome.kept_index >= 0:
+                self.named.append(outcome.kept_index)
+            else:
+                self.named_ids.add(outcome.duplicate_of)
+        elif len(self.decider.index) > self.indexed:  # a kept document with a signature joins the index
+            self.indexed = len(self.decider.index)
+            self.kept_at[pos] = self.indexed - 1
+
+    def in_cluster(self) -> Callable[[int, str], bool]:
+        roots = self.decider.index.families.roots()
+        named_roots = np.zeros(len(roots), dtype=bool)
+        named_roots[roots[np.frombuffer(self.named, dtype=np.int64)]] = True
+
+        def test(pos: int, doc_id: str) -> bool:
+            k = int(self.kept_at[pos])
+            return doc_id in self.named_ids or (k >= 0 and bool(named_roots[roots[k]]))
+
+        return test

@@ -1,0 +1,101 @@
+"""The per-document stages of a run as one pure function of a batch: normalise, repair repeats, the
+exact-duplicate digest, the MinHash signature (and shingle set for exact checks).
+
+Both engines call :func:`prepare_batch`: the local one in worker processes, the Spark one in Arrow-batched
+``mapInPandas``. It is pure (the same batch always gives the same result), so where and in how many
+processes it runs never changes a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from dedupe.cleaning import normalize as normalize_mod
+from dedupe.cleaning import repeats as repeats_mod
+from dedupe.cleaning.repetition import over_limits, repetition_stats
+from dedupe.compiled import without_scipy_blas
+from dedupe.document import Document, Prepared, Removal
+from dedupe.near.index import shingle_sets
+from dedupe.near.minhash import signatures
+from dedupe.options import Options
+
+Item = Document | Removal
+
+
+def prepare_batch(items: list[Item], opts: Options, with_shingles: bool = True) -> list[Prepared | Removal]:
+    """Normalise, repair and sign one batch; rejections from reading pass through in place.
+
+    Shingle sets for exact checks (``verify`` auto or exact) are computed here too, in the worker, so the
+    sequential decision only compares sorted arrays.
+    """
+    normalised = [item if isinstance(item, Removal) else _normalised(item, opts) for item in items]
+    texts = [text for _, text, _ in (n for n in normalised if not isinstance(n, Removal))]
+    # repeat repair takes the whole batch at once: its compiled checks cost less per call that way
+    repaired = repeats_mod.repair_many(texts) if opts.repeats else [None] * len(texts)
+    fixes = iter(repaired)
+    out: list[Prepared | Removal] = [
+        n if isinstance(n, Removal) else _finished(*n, next(fixes), opts) for n in normalised
+    ]
+    ready = [p for p in out if isinstance(p, Prepared)]
+    if opts.near and ready:
+        sigs = signatures(
+            [p.doc.text for p in ready], num_perm=opts.num_perm, ngram=opts.ngram, seed=opts.seed, mode=opts.shingle
+        )
+        for p, sig in zip(ready, sigs, strict=True):
+            p.signature = sig
+        if with_shingles and opts.verify != "none":
+            sets = shingle_sets([p.doc.text for p in ready], ngram=opts.ngram, mode=opts.shingle)
+            for p, shingles in zip(ready, sets, strict=True):
+                p.shingles = shingles
+    return out
+
+
+def warm_up(opts: Options) -> None:
+    """Prepare two small made-up documents (ASCII, and wider characters), so that numba's compiled kernels
+    are loaded here, once, before the workers are forked, not in every worker (with two cores, start-up
+    that only one can do is a good share of what two processes can gain); and loaded without SciPy."""
+    text = "The warm-up sentence has a few ordinary words in it. " * 30
+    docs = [Document("warm-up", text), Document("warm-up", text + "\u2014 caf\u00e9 \u201cquoted\u201d")]
+    with without_scipy_blas():
+        prepare_batch(docs, opts)
+
+
+def _normalised(doc: Document, opts: Options) -> tuple[Document, str, dict[str, int]] | Removal:
+    """The first in-place stage: (document, normalised text, stats), or the rejection of an empty one."""
+    if not doc.text.strip():
+        return Removal(doc.id, "read", "empty document", rejected=True, source=doc.source)
+    text = doc.text
+    stats: dict[str, int] = {"chars_in": len(text)}
+    if opts.normalize:
+        result = normalize_mod.normalize(
+            text, skip=opts.skip_rules, straight_quotes=opts.straight_quotes, form=opts.unicode_form
+        )
+        text = result.text
+        for change in result.changes:
+            doc.edits[f"normalize:{change.rule}"] += change.count
+    return doc, text, stats
+
+
+def _finished(
+    doc: Document, text: str, stats: dict[str, int], repaired: repeats_mod.Repaired | None, opts: Options
+) -> Prepared | Removal:
+    """The rest of the in-place stages, given the normalised text's repair (None: repeats are off)."""
+    if repaired is not None and repaired.removed:
+        doc.edits["repeats:blocks"] += len(repaired.removed)
+        doc.edits["repeats:chars"] += len(text) - len(repaired.text)
+        text = repaired.text
+    if not text.strip():
+        return Removal(doc.id, "normalize", "no text left after cleaning", rejected=True, source=doc.source)
+    limits = opts.repetition_limits
+    if limits is not None:
+        reasons = over_limits(repetition_stats(text), limits)
+        if reasons:
+            reason = "too repetitive even after repair: " + ", ".join(reasons)
+            return Removal(doc.id, "repeats", reason, source=doc.source)
+    doc.text = text
+    return Prepared(doc, digest(text), stats=stats)
+
+
+def digest(text: str) -> bytes:
+    """The exact-duplicate key: a 128-bit hash of the cleaned text."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
