@@ -16,11 +16,10 @@ import click
 from dedupe.cleaning import normalize as normalize_mod
 from dedupe.cli.group import fail
 from dedupe.engines.parallel import default_jobs
-from dedupe.io import InputError, Source, open_input
+from dedupe.io import InputError, InputFormat, Source
 from dedupe.io.decode import ENCODING_POLICIES
 from dedupe.near.verify import VERIFY_MODES
 from dedupe.options import KEEP_POLICIES, MODES, Execution, Options, split
-from dedupe.run.files import InputFormat
 
 _RULES_HELP = "; ".join(f"{name}: {desc}" for name, desc in normalize_mod.RULE_DESCRIPTIONS.items())
 
@@ -279,12 +278,6 @@ def input_format(parsed: Mapping[str, Any]) -> InputFormat:
 def open_source(input_path: str, fmt: InputFormat) -> Source:
     """INPUT opened for reading; one that cannot be is a usage error (exit 2), as a missing file is."""
     try:
-        return open_input(
-            input_path,
-            text_field=fmt.text_field,
-            id_field=fmt.id_field,
-            encoding_errors=fmt.encoding_errors,
-            pattern=fmt.pattern,
-        )
+        return fmt.open(input_path)
     except InputError as err:
         fail(str(err), 2)

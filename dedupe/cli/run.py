@@ -25,14 +25,14 @@ from dedupe.cli.options import (
     with_options,
 )
 from dedupe.engines.parallel import WorkerDied
-from dedupe.io import InputError
+from dedupe.io import InputError, InputFormat
 from dedupe.io.atomic import OutputExists
 from dedupe.options import Execution, Options
 from dedupe.report.summary import summary
 from dedupe.run import corpus as runner
 from dedupe.run import resume as resume_mod
 from dedupe.run import saved_index
-from dedupe.run.files import InputFormat, Paths
+from dedupe.run.files import Paths
 
 _OUTPUT_SUFFIXES = (
     ".jsonl.gz",

@@ -98,8 +98,8 @@ def _place(batch: list[Prepared | Removal], rejected: set[int], ids: IdCounter, 
 
 def _prepared_in_workers(batches: Iterable[list[Item]], opts: Options, jobs: int) -> Iterator[list[Prepared | Removal]]:
     """prepare_batch in worker processes. The records (every other field of a JSON Lines line, including its
-    original text) stay here and are put back on the way out: workers need only the text, and pickling a
-    record both ways was a good share of the parent's work."""
+    original text) stay here and are put back on the way out: workers need only the text, and pickling every
+    record both ways would load this process, which also decides and writes."""
     kept_records: deque[list[dict[str, Any] | None]] = deque()
 
     def stripped(batches: Iterable[list[Item]]) -> Iterator[list[Item]]:

@@ -6,8 +6,8 @@ few batches per worker are in flight, so memory stays flat however large the inp
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: it moves every task and result through threads of
 this process, and this process is busy deciding and writing, holding the GIL. Each hand-over then waits
-for a switch of the GIL (up to 5 ms) and results were read 64 KB per switch, so a worker spent about a
-third of its time waiting for its next batch (measured: a median of 22 ms between batches of 44 ms).
+for a switch of the GIL and results are read a pipe buffer per switch, so workers wait for their next
+batch a good part of the time (measured in benchmarks/RESULTS.md, "End to end").
 Here there are no threads: batches and results travel as pickles in files of a temporary folder, and
 the pipes between the processes carry only their names, so no write ever waits for a reader. A worker
 always has its next batches in hand; this process reads a result in one call when it needs it, and
@@ -15,8 +15,7 @@ rather than wait for one, takes back batches that their worker has not begun (at
 a worker would otherwise finish its last few alone).
 
 Eight in hand, because this process cannot hand out batches while it computes or decides a slow one:
-with three, a worker still ran dry before one in ten of its batches (1.4 s of 7 s on 196 MB), with
-eight or more it hardly does (0.4 s, the reading and writing of its files).
+with a few only, a worker still runs dry now and then; with eight it hardly does (RESULTS.md).
 """
 
 from __future__ import annotations

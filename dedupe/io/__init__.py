@@ -18,7 +18,7 @@ from dedupe.io.jsonl import JsonlWriter, LineChunk, is_jsonl_path, open_binary, 
 from dedupe.io.parquet import ParquetWriter, is_parquet_path, parquet_schema, read_parquet
 from dedupe.io.textfiles import FolderWriter, TextFileWriter, is_within, read_folder, read_text_file
 
-__all__ = ["Source", "Sink", "open_input", "open_output", "InputError"]
+__all__ = ["DEFAULT_FORMAT", "InputError", "InputFormat", "Sink", "Source", "open_input", "open_output"]
 
 
 class InputError(Exception):
@@ -35,6 +35,29 @@ class Source:
     # JSON Lines only: the same input as raw lines, N at a time, for parsing in worker processes
     # (read either this or ``documents``, not both)
     lines: Callable[[int], Iterator[LineChunk]] | None = None
+
+
+@dataclass(frozen=True)
+class InputFormat:
+    """How an input is read: which JSON Lines fields, what to do with bytes that are not UTF-8, which files
+    of a folder. Every reader of a run's input (both engines, the HTML page's second pass) takes this."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    encoding_errors: str = "reject"
+    pattern: str = "**/*"
+
+    def open(self, path: str) -> Source:
+        return open_input(
+            path,
+            text_field=self.text_field,
+            id_field=self.id_field,
+            encoding_errors=self.encoding_errors,
+            pattern=self.pattern,
+        )
+
+
+DEFAULT_FORMAT = InputFormat()
 
 
 class Writer(Protocol):

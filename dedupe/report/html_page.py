@@ -17,7 +17,7 @@ from dedupe.cleaning import normalize as normalize_mod
 from dedupe.cleaning import repeats as repeats_mod
 from dedupe.decide.ids import unique_ids
 from dedupe.document import Document
-from dedupe.io import atomic, open_input
+from dedupe.io import InputFormat, atomic
 from dedupe.options import Options
 from dedupe.report import html as html_report
 
@@ -29,10 +29,7 @@ def write_html(
     opts: Options,
     *,
     input_path: str,
-    text_field: str,
-    id_field: str,
-    encoding_errors: str,
-    pattern: str,
+    fmt: InputFormat,
     repaired_ids: list[str],
     cluster_lines: Iterable[dict],
 ) -> None:
@@ -44,10 +41,7 @@ def write_html(
     texts: dict[str, str] = {}
     repairs: list[dict] = []
     if input_path != "-" and wanted:
-        source = open_input(
-            input_path, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors, pattern=pattern
-        )
-        for item in unique_ids(source.documents):
+        for item in unique_ids(fmt.open(input_path).documents):
             if not isinstance(item, Document) or item.id not in wanted:
                 continue
             text = item.text

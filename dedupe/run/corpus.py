@@ -17,14 +17,14 @@ from dedupe.decide.decider import Decider, Outcome
 from dedupe.decide.ids import unique_ids
 from dedupe.document import Account, Document, Removal
 from dedupe.engines.local import run_documents, run_lines
-from dedupe.io import Source, open_input, output_form
+from dedupe.io import DEFAULT_FORMAT, InputFormat, Source, output_form
 from dedupe.io.jsonl import compression_of
 from dedupe.options import DEFAULT_EXECUTION, Execution, Options, report_options
 from dedupe.report.html_page import write_html
 from dedupe.report.progress import Progress
 from dedupe.run import resume as resume_mod
 from dedupe.run import saved_index
-from dedupe.run.files import DEFAULT_FORMAT, InputFormat, Paths, RunFiles
+from dedupe.run.files import Paths, RunFiles
 
 logger = logging.getLogger("dedupe.run")
 
@@ -62,13 +62,7 @@ def run_corpus(
     account = Account()
     decider = _decider(paths, opts, account, execution)
     saved_docs = len(decider.index)  # documents of a saved index (--against) come first in the index
-    source = open_input(
-        paths.input,
-        text_field=fmt.text_field,
-        id_field=fmt.id_field,
-        encoding_errors=fmt.encoding_errors,
-        pattern=fmt.pattern,
-    )
+    source = fmt.open(paths.input)
     checkpoints = _checkpoints(paths, opts, execution, source, checkpoint_every)
     _log_start(paths, opts, execution, source, decider, checkpoints)
     if resume:
@@ -97,10 +91,7 @@ def run_corpus(
             paths.removed,
             opts,
             input_path=paths.input,
-            text_field=fmt.text_field,
-            id_field=fmt.id_field,
-            encoding_errors=fmt.encoding_errors,
-            pattern=fmt.pattern,
+            fmt=fmt,
             repaired_ids=state.repaired_ids,
             cluster_lines=clusters(),
         )

@@ -16,7 +16,7 @@ from typing import Any
 
 from dedupe.decide.clusters import write_clusters
 from dedupe.document import Account, Document, Removal
-from dedupe.io import Sink, Source, atomic, open_output
+from dedupe.io import InputFormat, Sink, Source, atomic, open_output
 from dedupe.io.removals import RemovalLog
 from dedupe.report.summary import build_report
 
@@ -40,19 +40,6 @@ class Paths:
         if self.clusters is not None:
             paths["clusters"] = str(self.clusters)
         return paths
-
-
-@dataclass(frozen=True)
-class InputFormat:
-    """How the input is read: which JSON Lines fields, what to do with bytes that are not UTF-8, which files."""
-
-    text_field: str = "text"
-    id_field: str = "id"
-    encoding_errors: str = "reject"
-    pattern: str = "**/*"
-
-
-DEFAULT_FORMAT = InputFormat()
 
 
 class RunFiles:

@@ -13,9 +13,9 @@ from dedupe.engines.spark import columns as c
 from dedupe.engines.spark import session
 from dedupe.engines.spark.decide import FANOUT, decided
 from dedupe.engines.spark.read import read
-from dedupe.io import InputError, open_input
+from dedupe.io import DEFAULT_FORMAT, InputError, InputFormat
 from dedupe.options import DEFAULT_EXECUTION, Execution, Options, report_options
-from dedupe.run.files import DEFAULT_FORMAT, InputFormat, Paths, RunFiles
+from dedupe.run.files import Paths, RunFiles
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame
@@ -41,13 +41,7 @@ def run_spark(
     """
     if paths.input == "-":
         raise InputError("the spark engine reads files, not stdin")
-    source = open_input(
-        paths.input,
-        text_field=fmt.text_field,
-        id_field=fmt.id_field,
-        encoding_errors=fmt.encoding_errors,
-        pattern=fmt.pattern,
-    )
+    source = fmt.open(paths.input)
     files = RunFiles.create(paths, source, fmt, overwrite=overwrite)
     try:
         spark = session(master=master, remote=remote)
