@@ -18,7 +18,7 @@ Corpora:
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_normalize.py /work/shared/data/gutenberg.jsonl.gz [--mb 5] [--repeat 3]
+    .venv/bin/python benchmarks/bench_normalize.py ../shared/data/gutenberg.jsonl.gz [--mb 5] [--repeat 3]
 
 Without a path only the synthetic corpora are measured.
 """

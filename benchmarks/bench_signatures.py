@@ -35,7 +35,7 @@ from dedupe.near import signatures  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import split_paragraphs  # noqa: E402
 
-DEFAULT_DATA = Path("/work/shared/data/gutenberg.jsonl.gz")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "gutenberg.jsonl.gz"  # beside the project
 _WORD = re.compile(r"\w+")
 
 

@@ -3,7 +3,7 @@
 Why: MinHash LSH only *estimates* similarity and only *probably* surfaces a candidate, so a near-duplicate
 finder can miss true pairs (recall) and link documents that are not similar enough (precision). This
 script builds corpora with many pairs just above and just below the threshold, computes the exact
-Jaccard of every pair with the ground-truth tool ``/work/shared/tools/exact_pairs.py`` (the definition we
+Jaccard of every pair with the ground-truth tool ``../shared/tools/exact_pairs.py`` (the definition we
 are scored against), runs ``dedupe run`` on the same documents, and scores the removal log. It scores
 datasketch's ``MinHashLSH`` used one-pass the way its users do, on the same documents, as the baseline.
 
