@@ -170,6 +170,28 @@ def test_explain_shows_repeats_of_seed_000():
     assert explained.stdout.count("repeats") >= 5  # the headline and four paragraphs
 
 
+def test_clean_and_explain_decode_cp1252_and_say_so(tmp_path):
+    path = tmp_path / "answer.txt"
+    path.write_bytes("It\u2019s \u00a35 at the caf\u00e9.\n".encode("cp1252"))
+    cleaned = invoke("clean", str(path))
+    assert cleaned.exit_code == 0 and cleaned.stdout == "It\u2019s \u00a35 at the caf\u00e9.\n"
+    explained = invoke("explain", str(path))
+    assert explained.exit_code == 0
+    assert explained.stdout.splitlines()[0] == f"{path}: not UTF-8 (invalid UTF-8 at byte 2); decoded as cp1252"
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Caf\u00e9 cr\u00e8me.\n".encode("latin-1"))
+    assert invoke("explain", str(latin1)).stdout.splitlines()[0].endswith("; decoded as Latin-1")
+    # the run's other choices, and what cannot be decoded: exit status 1 with the reason, as before
+    rejected = invoke("explain", str(path), "--encoding-errors", "reject")
+    assert rejected.exit_code == 1 and "invalid UTF-8 at byte 2" in rejected.stderr
+    assert invoke("clean", str(path), "--encoding-errors", "replace").stdout.startswith("It\ufffds")
+    path.write_bytes(b"Bytes cp1252 leaves undefined: \x81\x8d.\n")
+    undefined = invoke("explain", str(path))
+    assert undefined.exit_code == 1 and "control character U+0081 at byte 31" in undefined.stderr
+    # UTF-8 files say nothing about decoding
+    assert "UTF-8" not in invoke("explain", str(SEEDS / "001_015dd3622083cb52.txt")).stdout
+
+
 def test_python_dash_m_entry_point():
     proc = subprocess.run([sys.executable, "-m", "dedupe", "run", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0

@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.document import Document, Removal
 from dedupe.io import InputError, atomic, open_input, open_output
@@ -22,21 +24,78 @@ def test_decode_utf8_and_bom():
     assert d.text == "hello" and d.note == "byte-order mark removed"
 
 
-def test_invalid_utf8_is_rejected_with_the_byte_offset_by_default():
-    d = decode(b"abc\xff def")
+def test_invalid_utf8_is_rejected_with_the_byte_offset_under_reject():
+    d = decode(b"abc\xff def", "reject")
     assert d.text is None and "invalid UTF-8 at byte 3" in d.reason
+    # the offset counts from the start of the data, byte-order mark included
+    assert "invalid UTF-8 at byte 6" in decode(b"\xef\xbb\xbfabc\xff", "reject").reason
 
 
-def test_truncated_utf8_is_rejected():
-    d = decode("naïve".encode()[:3])  # cut inside the two-byte ï
+def test_truncated_utf8_is_rejected_under_reject():
+    d = decode("naïve".encode()[:3], "reject")  # cut inside the two-byte ï
     assert d.text is None and "byte 2" in d.reason
 
 
-def test_invalid_utf8_replace_and_detect_policies():
-    assert decode(b"caf\xe9", "replace").text == "caf\ufffd"
-    d = decode(b"caf\xe9 \x93quoted\x94 \x81", "detect")
-    assert d.text == "café \u201cquoted\u201d \x81"  # 0x81 is undefined in cp1252: Latin-1 fallback
-    assert "cp1252" in d.note
+def test_invalid_utf8_replace_policy():
+    d = decode(b"caf\xe9", "replace")
+    assert d.text == "caf\ufffd" and d.note == "invalid UTF-8 at byte 3: bad bytes replaced"
+
+
+def test_detect_is_the_default_and_names_the_encoding():
+    cp1252 = "It\u2019s \u00a35 \u2014 \u201cquoted\u201d \u20ac".encode("cp1252")
+    d = decode(cp1252)
+    assert d == decode(cp1252, "detect")
+    assert d.text == "It\u2019s \u00a35 \u2014 \u201cquoted\u201d \u20ac"
+    assert d.note == "invalid UTF-8 at byte 2: decoded as cp1252"
+    # no byte in 0x80-0x9F: Latin-1 and cp1252 give the same text, recorded as Latin-1
+    d = decode("Caf\u00e9 cr\u00e8me \u00a3 \u00bd".encode("latin-1"))
+    assert d.text == "Caf\u00e9 cr\u00e8me \u00a3 \u00bd" and d.note == "invalid UTF-8 at byte 3: decoded as Latin-1"
+    # TAB, LF, FF and CR are text; a byte-order mark before invalid UTF-8 is dropped and counted in offsets
+    assert decode(b"a\tb\r\nc\x0cd \xe9").text == "a\tb\r\nc\x0cd \u00e9"
+    d = decode(b"\xef\xbb\xbfna\xefve")
+    assert d.text == "na\u00efve" and d.note == "invalid UTF-8 at byte 5: decoded as Latin-1"
+
+
+@pytest.mark.parametrize(
+    ("data", "control", "at"),
+    [
+        (b"caf\xe9 \x93quoted\x94 \x81", "U+0081", 14),  # undefined in cp1252: a C1 control in Latin-1
+        (b"\x9d" + b"word " * 20, "U+009D", 0),
+        (b"caf\xe9 " + b"word " * 20 + b"\x1b[0m", "U+001B", 105),  # ESC: too few controls to look binary
+        (b"caf\xe9 " + b"word " * 20 + b"\x0b", "U+000B", 105),  # vertical tab
+        (b"\xef\xbb\xbfcaf\xe9\x8f", "U+008F", 7),
+    ],
+)
+def test_detect_rejects_what_decodes_to_control_characters(data, control, at):
+    d = decode(data)
+    assert d.text is None and d.note is None
+    assert d.reason.startswith("unreadable: invalid UTF-8 at byte")
+    assert f"control character {control} at byte {at}" in d.reason
+    assert decode(data, "replace").text is not None  # the way out the reason names
+
+
+def test_detect_leaves_utf8_and_binary_as_they_were():
+    assert decode("na\u00efve \x01 \u2019".encode()).text == "na\u00efve \x01 \u2019"  # valid UTF-8 is never guessed
+    assert decode(b"\xef\xbb\xbfhello").note == "byte-order mark removed"
+    for policy in ("detect", "reject", "replace"):
+        assert decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xe9", policy).reason.startswith("binary")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["detect", "reject", "replace"]))
+def test_any_bytes_give_text_or_a_reason(data, policy):
+    d = decode(data, policy)
+    assert (d.text is None) != (d.reason is None)
+    if d.text is not None and d.note and "decoded as" in d.note:
+        encoding = "cp1252" if d.note.endswith("cp1252") else "latin-1"
+        assert d.text == data.removeprefix(b"\xef\xbb\xbf").decode(encoding)
+        assert not any(ord(ch) < 32 and ch not in "\t\n\x0c\r" or 0x80 <= ord(ch) <= 0x9F for ch in d.text)
+
+
+@given(st.text(max_size=200), st.sampled_from(["detect", "reject", "replace"]))
+def test_utf8_text_decodes_to_itself_under_every_policy(text, policy):
+    d = decode(text.encode(), policy)
+    assert d.text == text or d.reason.startswith("binary")
 
 
 def test_binary_data_is_detected():
@@ -46,8 +105,9 @@ def test_binary_data_is_detected():
     assert decode(b"GIF89a\x00\x01").reason.startswith("binary")
 
 
-def _jsonl(lines: list[bytes]) -> list[Document | Removal]:
-    return list(read_jsonl(io.BytesIO(b"\n".join(lines) + b"\n"), name="in.jsonl"))
+def _jsonl(lines: list[bytes], encoding_errors: str = "detect") -> list[Document | Removal]:
+    data = b"\n".join(lines) + b"\n"
+    return list(read_jsonl(io.BytesIO(data), name="in.jsonl", encoding_errors=encoding_errors))
 
 
 def test_jsonl_bad_lines_become_rejections_and_the_rest_is_read():
@@ -62,7 +122,8 @@ def test_jsonl_bad_lines_become_rejections_and_the_rest_is_read():
             b'{"text": "no id"}',
             b'{"id": "e", "text": "bad \xff byte"}',
             b'{"id": 7, "text": "numeric id"}',
-        ]
+        ],
+        "reject",
     )
     kinds = [(i.id, type(i).__name__) for i in items]
     assert kinds == [
@@ -83,6 +144,25 @@ def test_jsonl_bad_lines_become_rejections_and_the_rest_is_read():
     assert "invalid UTF-8" in reasons[4]
     assert all(i.rejected for i in items if isinstance(i, Removal))
     assert items[0].record == {"id": "a", "text": "first", "lang": "en"}
+
+
+def test_jsonl_lines_with_invalid_utf8_follow_the_detect_rule():
+    items = _jsonl(
+        [
+            b'{"id": "a", "text": "It\x92s \xa35"}',  # cp1252
+            b'{"id": "b", "text": "caf\xe9"}',  # Latin-1
+            b'{"id": "c", "text": "ok", "note": "\x81"}',  # undefined in cp1252, anywhere in the line
+            '{"id": "d", "text": "caf\u00e9 \u2019"}'.encode(),  # UTF-8
+        ]
+    )
+    a, b, c, d = items
+    assert (a.text, dict(a.edits)) == ("It\u2019s \u00a35", {"read: decoded as cp1252": 1})
+    assert (b.text, dict(b.edits)) == ("caf\u00e9", {"read: decoded as Latin-1": 1})
+    assert isinstance(c, Removal) and c.rejected and c.id == "in.jsonl:3"
+    assert c.reason.startswith("line 3: unreadable: invalid UTF-8 at byte 35") and "U+0081 at byte 35" in c.reason
+    assert (d.text, dict(d.edits)) == ("caf\u00e9 \u2019", {})
+    rejected = _jsonl([b'{"id": "a", "text": "It\x92s"}'], "reject")
+    assert rejected[0].reason.startswith("line 1: unreadable: invalid UTF-8 at byte 23 (use --encoding-errors")
 
 
 @pytest.mark.parametrize("encoding_errors", ["reject", "detect"])

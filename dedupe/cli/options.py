@@ -17,7 +17,7 @@ from dedupe.cleaning import normalize as normalize_mod
 from dedupe.cli.group import fail
 from dedupe.engines.parallel import default_jobs
 from dedupe.io import InputError, InputFormat, Source
-from dedupe.io.decode import ENCODING_POLICIES
+from dedupe.io.decode import DEFAULT_ENCODING_POLICY, ENCODING_POLICIES
 from dedupe.near.verify import VERIFY_MODES
 from dedupe.options import KEEP_POLICIES, MODES, Execution, Options, split
 
@@ -119,9 +119,11 @@ INPUT_OPTIONS = [
     click.option(
         "--encoding-errors",
         type=click.Choice(ENCODING_POLICIES),
-        default="reject",
+        default=DEFAULT_ENCODING_POLICY,
         show_default=True,
-        help="Input that is not UTF-8: reject it (recorded), replace bad bytes, or decode it as cp1252.",
+        help="Input that is not UTF-8: 'detect' decodes it as cp1252 or Latin-1 when that gives text without "
+        "control characters and rejects it otherwise; 'reject' rejects it; 'replace' keeps it with U+FFFD for "
+        "each bad byte. Rejections and decodings are recorded.",
     ),
     click.option(
         "--glob",

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from dedupe.document import Document, Removal
 from dedupe.io import atomic
+from dedupe.io.decode import DEFAULT_ENCODING_POLICY
 from dedupe.io.jsonl import JsonlWriter, LineChunk, is_jsonl_path, open_binary, read_jsonl, read_line_chunks
 from dedupe.io.parquet import ParquetWriter, is_parquet_path, parquet_schema, read_parquet
 from dedupe.io.textfiles import FolderWriter, TextFileWriter, is_within, read_folder, read_text_file
@@ -44,7 +45,7 @@ class InputFormat:
 
     text_field: str = "text"
     id_field: str = "id"
-    encoding_errors: str = "reject"
+    encoding_errors: str = DEFAULT_ENCODING_POLICY
     pattern: str = "**/*"
 
     def open(self, path: str) -> Source:
@@ -70,7 +71,7 @@ def open_input(
     *,
     text_field: str = "text",
     id_field: str = "id",
-    encoding_errors: str = "reject",
+    encoding_errors: str = DEFAULT_ENCODING_POLICY,
     pattern: str = "**/*",
 ) -> Source:
     if path == "-":

@@ -16,7 +16,7 @@ from itertools import islice
 from typing import IO, Any
 
 from dedupe.document import Document, Removal
-from dedupe.io.decode import decode, note_decoding
+from dedupe.io.decode import DEFAULT_ENCODING_POLICY, decode, note_decoding
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".ndjson", ".jsonl.zstd")
 
@@ -60,7 +60,7 @@ def read_jsonl(
     name: str,
     text_field: str = "text",
     id_field: str = "id",
-    encoding_errors: str = "reject",
+    encoding_errors: str = DEFAULT_ENCODING_POLICY,
 ) -> Iterator[Document | Removal]:
     """Yield a Document per good record and a rejection per bad one; blank lines are not records."""
     yield from _parsed(stream, 1, 0, name, text_field, id_field, encoding_errors)
@@ -89,7 +89,7 @@ def parse_line(
     order: int,
     text_field: str = "text",
     id_field: str = "id",
-    encoding_errors: str = "reject",
+    encoding_errors: str = DEFAULT_ENCODING_POLICY,
 ) -> Document | Removal | None:
     """One JSON Lines line: a Document, a rejection that names the line and the fault, or None when blank.
 
@@ -132,7 +132,7 @@ class LineChunk:
     name: str
     text_field: str = "text"
     id_field: str = "id"
-    encoding_errors: str = "reject"
+    encoding_errors: str = DEFAULT_ENCODING_POLICY
 
 
 def read_line_chunks(
@@ -142,7 +142,7 @@ def read_line_chunks(
     size: int,
     text_field: str = "text",
     id_field: str = "id",
-    encoding_errors: str = "reject",
+    encoding_errors: str = DEFAULT_ENCODING_POLICY,
 ) -> Iterator[LineChunk]:
     """The input as chunks of ``size`` raw lines (blank ones too, so line numbers stay those of the file)."""
     lineno = 1

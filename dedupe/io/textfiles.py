@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dedupe.document import Document, Removal
-from dedupe.io.decode import decode, note_decoding
+from dedupe.io.decode import DEFAULT_ENCODING_POLICY, decode, note_decoding
 
 
 def list_files(root: Path, pattern: str = "**/*") -> list[Path]:
@@ -26,14 +26,16 @@ def list_files(root: Path, pattern: str = "**/*") -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def read_folder(root: Path, *, pattern: str = "**/*", encoding_errors: str = "reject") -> Iterator[Document | Removal]:
+def read_folder(
+    root: Path, *, pattern: str = "**/*", encoding_errors: str = DEFAULT_ENCODING_POLICY
+) -> Iterator[Document | Removal]:
     for order, path in enumerate(list_files(root, pattern)):
         rel = path.relative_to(root).as_posix()
         yield read_text_file(path, doc_id=rel, source=rel, order=order, encoding_errors=encoding_errors)
 
 
 def read_text_file(
-    path: Path, *, doc_id: str, source: str, order: int = 0, encoding_errors: str = "reject"
+    path: Path, *, doc_id: str, source: str, order: int = 0, encoding_errors: str = DEFAULT_ENCODING_POLICY
 ) -> Document | Removal:
     """One file as one document, or a rejection that says why it could not be one."""
     try:
@@ -44,7 +46,7 @@ def read_text_file(
 
 
 def document_from_bytes(
-    data: bytes, *, doc_id: str, source: str, order: int = 0, encoding_errors: str = "reject"
+    data: bytes, *, doc_id: str, source: str, order: int = 0, encoding_errors: str = DEFAULT_ENCODING_POLICY
 ) -> Document | Removal:
     """A file's bytes as a document, or a rejection saying why they cannot be one (also used by Spark)."""
     decoded = decode(data, encoding_errors)

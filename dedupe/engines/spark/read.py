@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from dedupe.document import Document, Removal
 from dedupe.engines.spark import columns as c
+from dedupe.io.decode import DEFAULT_ENCODING_POLICY
 from dedupe.io.jsonl import compression_of, open_binary, parse_line
 from dedupe.io.textfiles import document_from_bytes, list_files
 
@@ -27,7 +28,7 @@ def parse_jsonl_line(
     name: str,
     text_field: str = "text",
     id_field: str = "id",
-    encoding_errors: str = "reject",
+    encoding_errors: str = DEFAULT_ENCODING_POLICY,
 ) -> Document | Removal | None:
     """One line as :func:`dedupe.io.jsonl.read_jsonl` reads it (``raw`` with its newline); None for a blank
     line. ``order`` is the line number, which sorts the same as the local reader's count."""
@@ -36,7 +37,9 @@ def parse_jsonl_line(
     )
 
 
-def text_file_item(data: bytes, rel: str, order: int, encoding_errors: str = "reject") -> Document | Removal:
+def text_file_item(
+    data: bytes, rel: str, order: int, encoding_errors: str = DEFAULT_ENCODING_POLICY
+) -> Document | Removal:
     """One file's bytes as :func:`dedupe.io.textfiles.read_text_file` reads them."""
     return document_from_bytes(data, doc_id=rel, source=rel, order=order, encoding_errors=encoding_errors)
 
@@ -105,7 +108,7 @@ def read(
     form: str,
     text_field: str = "text",
     id_field: str = "id",
-    encoding_errors: str = "reject",
+    encoding_errors: str = DEFAULT_ENCODING_POLICY,
     pattern: str = "**/*",
 ) -> DataFrame:
     """The input as the base DataFrame of the decision: one row per item, in ``dd_order`` order.
