@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dedupe"
 
 # ARCHITECTURE.md's layers, first to last: a module may import from its own layer and the ones before it
 LAYERS = [
-    {"version", "document", "compiled"},
+    {"version", "document", "compiled", "scripts"},
     {"cleaning", "near", "io", "table_cache"},
     {"options", "prepare"},
     {"decide"},

@@ -34,6 +34,7 @@ TEXTS = [
     "I ❤️ numba 🚀🚀 so much 👩‍👩‍👧 — really!!! 😀x😀y",
     "__init__ 3.14159 1_000_000 x² ½ ⅓ Ⅻ ١٢٣ snake_case_name __ _",
     "Hello мир 世界 مرحبا κόσμε 123 _x_ 東京タワー Ünïcödé İİİ",
+    "Apple发布了新iPhone15，售价999美元。ｶﾞｰﾄﾞ x東y ภาษาไทยเป็นภาษาราชการ ພາສາລາວ ភាសាខ្មែរ မြန်မာစာ 𠀋𪚲 " * 3,
     "two words",
     "x",
     "",
@@ -182,7 +183,10 @@ def test_bad_arguments() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.text(alphabet=st.one_of(st.sampled_from(" .İΣς_"), st.characters()), max_size=120), max_size=6),
+    st.lists(
+        st.text(alphabet=st.one_of(st.sampled_from(" .İΣς_ab東京タワー发布ไทย𠀋"), st.characters()), max_size=120),
+        max_size=6,
+    ),
     st.integers(1, 6),
     st.sampled_from(["word", "char"]),
     st.integers(0, 2**32 - 1),

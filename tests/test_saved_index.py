@@ -43,6 +43,7 @@ def test_run_against_a_saved_index_removes_what_the_old_corpus_has(crawls):
     assert build.exit_code == 0 and "indexed 8 documents of 9" in build.stderr
     meta = json.loads((crawls / "idx" / "meta.json").read_text())
     assert meta["format"] == "dedupe-index" and meta["version"] == 1 and meta["documents"] == 8
+    assert meta["settings"]["tokens"] == "words+spaceless-chars"
     result = invoke(
         "run", str(crawls / "new.jsonl"), "-o", str(crawls / "out.jsonl"), "--against", str(crawls / "idx"), "-q"
     )
@@ -89,6 +90,20 @@ def test_index_settings_and_version_are_checked(crawls):
     assert old.exit_code == 2 and "format version 99" in old.stderr and "Traceback" not in old.output
     not_index = invoke("run", str(crawls / "new.jsonl"), "-o", str(crawls / "q.jsonl"), "--against", str(crawls))
     assert not_index.exit_code == 2 and "not a dedupe index" in not_index.stderr
+
+
+def test_an_index_from_before_spaceless_scripts_were_split_is_refused(crawls):
+    """Such an index holds other signatures for Chinese, Japanese, Thai ... text than a run computes now."""
+    assert invoke("index", "build", str(crawls / "old.jsonl"), "-o", str(crawls / "idx")).exit_code == 0
+    meta_path = crawls / "idx" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["settings"]["tokens"]
+    meta_path.write_text(json.dumps(meta))
+    old = invoke("run", str(crawls / "new.jsonl"), "-o", str(crawls / "o.jsonl"), "--against", str(crawls / "idx"))
+    assert old.exit_code == 2 and "Traceback" not in old.output
+    assert len(old.stderr.strip().splitlines()) == 1
+    assert "built with tokens 'words'" in old.stderr and "rebuild it with `dedupe index build`" in old.stderr
+    assert not (crawls / "o.jsonl").exists()
 
 
 def test_an_index_built_without_texts_needs_verify_none(crawls):

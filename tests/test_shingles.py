@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,9 @@ from dedupe.near.shingles import (
     shingle_hashes_reference,
     token_hash,
     tokens,
+    word_runs,
 )
+from dedupe.scripts import SPACELESS_SCRIPTS
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 
@@ -42,6 +45,7 @@ SAMPLES = {
     "emoji": "I ❤️ numba 🚀🚀 so much 👩‍👩‍👧 — really!!! 😀x😀y",
     "digits_underscores": "__init__ 3.14159 1_000_000 x² ½ ⅓ Ⅻ ١٢٣ snake_case_name __ _",
     "mixed": "Hello мир 世界 مرحبا κόσμε 123 _x_ 東京タワー Ünïcödé",
+    "spaceless_in_words": "Apple发布了新iPhone15，x東y_タ_ ｶﾞｰﾄﾞ ພາສາລາວ ភាសាខ្មែរ မြန်မာစာ 豈更 𠀋𪚲",
     "short": "two words",
     "one": "x",
     "empty": "",
@@ -67,11 +71,24 @@ def test_shingle_hashes_equal_reference(name: str, ngram: int, mode: str) -> Non
     np.testing.assert_array_equal(fast, shingle_hashes_reference(SAMPLES[name], ngram=ngram, mode=mode))
 
 
-def test_tokens_is_stdlib_re() -> None:
+def test_word_runs_are_stdlib_re() -> None:
     text = SAMPLES["mixed"] + SAMPLES["accented"]
-    assert tokens(text) == re.findall(r"\w+", text.lower())
+    assert word_runs(text) == re.findall(r"\w+", text.lower())
     # 'İ'.lower() is 'i' + U+0307 (a combining mark, not \w): lowering changes length and splits.
     assert tokens("İx") == ["i", "x"]
+
+
+@pytest.mark.parametrize(
+    "name", ["ascii", "english", "accented", "cyrillic", "greek", "arabic", "emoji", "digits_underscores"]
+)
+def test_text_without_spaceless_scripts_tokenises_as_before(name: str) -> None:
+    assert tokens(SAMPLES[name]) == re.findall(r"\w+", SAMPLES[name].lower())
+
+
+def test_spaceless_characters_are_tokens_of_their_own() -> None:
+    assert tokens("Apple发布了新iPhone") == ["apple", "发", "布", "了", "新", "iphone"]
+    assert tokens("東京タワー, Tokyo") == ["東", "京", "タ", "ワ", "ー", "tokyo"]
+    assert tokens("서울은 한국의 수도입니다") == ["서울은", "한국의", "수도입니다"]  # Hangul is written with spaces
 
 
 def test_char_table_matches_lower_and_re() -> None:
@@ -81,12 +98,15 @@ def test_char_table_matches_lower_and_re() -> None:
     low = table & 0x1FFFFF
     # Lower-case text maps to itself, so texts lower-cased by Python first can use the table too.
     np.testing.assert_array_equal(low[low], low)
+    spaceless = regex.compile(f"[{SPACELESS_SCRIPTS}]")
     rng = random.Random(0)
-    for cp in [*range(0x3000), *rng.sample(range(0x110000), 20000)]:
+    for cp in [*range(0x3000), *range(0xFF00, 0xFFA0), *rng.sample(range(0x110000), 20000)]:
         ch = chr(cp)
         if ch not in special:
             assert chr(low[cp]) == ch.lower(), hex(cp)
         assert bool(table[cp] >> 31) == bool(re.fullmatch(r"\w", ch.lower()[0])), hex(cp)
+        alone = bool(table[cp] >> 31) and bool(spaceless.fullmatch(chr(low[cp])))
+        assert bool(table[cp] >> 30 & 1) == alone, hex(cp)
 
 
 @pytest.mark.parametrize("text", ["plain ascii", "latin é", "cjk 東京", "astral 😀", "lone \ud800\udc00"])
@@ -117,8 +137,10 @@ def test_short_doc_shingle_is_all_tokens() -> None:
 
 
 def test_char_mode_definition() -> None:
+    """Char mode joins the ``\\w+`` runs, not the tokens: its shingles are what they were before
+    spaceless scripts became one token per character."""
     text = "東京、タワー!!"
-    joined = " ".join(tokens(text))
+    joined = " ".join(word_runs(text))
     assert joined == "東京 タワー"
     expected = [combine([token_hash(c) for c in joined[i : i + 3]]) for i in range(len(joined) - 2)]
     assert shingle_hashes(text, ngram=3, mode="char").tolist() == expected
@@ -131,12 +153,16 @@ def test_order_and_case() -> None:
 
 PINNED_WORD = [232915285, 150774665]
 PINNED_CHAR = [1227218906, 2194615956, 3739276383, 3188832397]
+PINNED_MIXED = [2038133616, 4148704827]
 
 
 def test_pinned_values() -> None:
     """The hash is part of the on-disk format (signatures may be stored): freeze it."""
     assert shingle_hashes("The quick brown fox jumps over", ngram=5).tolist() == PINNED_WORD
     assert shingle_hashes("東京タワー", ngram=2, mode="char").tolist() == PINNED_CHAR
+    assert shingle_hashes("Apple发布了新iPhone", ngram=5).tolist() == PINNED_MIXED
+    # Without spaces or other characters between them, one character per token is char mode.
+    assert shingle_hashes("東京タワー", ngram=2).tolist() == PINNED_CHAR
 
 
 def test_bad_arguments() -> None:
@@ -151,6 +177,7 @@ def test_bad_arguments() -> None:
     st.text(
         alphabet=st.one_of(
             st.sampled_from(" \n.,_-'İΣσς"),
+            st.sampled_from("ab東京タワーはｶﾞｰ发布ภาษาไทยພາສາភាសាមြန်豈𠀋서울"),
             st.characters(),
             st.characters(categories=["Cs", "Mn", "Nd", "No", "Nl", "Lo", "Lt", "So"]),
         ),

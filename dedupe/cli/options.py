@@ -95,7 +95,8 @@ SIGNATURE_OPTIONS = [
         type=click.Choice(["word", "char"]),
         default="word",
         show_default=True,
-        help="Word n-grams, or character n-grams for scripts written without spaces.",
+        help="Word n-grams (a character of a script written without spaces, such as Chinese, Japanese or Thai, "
+        "counts as a word), or character n-grams of all text.",
     ),
     click.option(
         "--verify",

@@ -4,10 +4,10 @@ Everything here works on a batch of documents laid out as one flat array of code
 ``uint16`` or ``uint32``, whichever holds them one per element) plus per-document ``[start, end)``
 offsets, so one call does a whole batch and Python does no per-token or per-shingle work. Code
 points go through ``table`` (see :func:`dedupe.near.shingles.char_table`): ``table[c] & LOWER`` is
-``c`` lower-cased and bit 31 says whether that is a ``\\w`` character, so the kernels lower-case
-and classify in one load. The hash definition lives in the docstring of
-:mod:`dedupe.near.shingles`; the pure-Python reference there must produce the same numbers, which is
-what the tests check.
+``c`` lower-cased, bit 31 says whether that is a ``\\w`` character and bit 30 whether it is a token of
+its own (a script written without spaces), so the kernels lower-case and classify in one load. The
+hash definition lives in the docstring of :mod:`dedupe.near.shingles`; the pure-Python reference
+there must produce the same numbers, which is what the tests check.
 
 Numba scalar arithmetic on ``uint32`` widens to ``uint64``, so every 32-bit step is done in 64 bits
 and truncated with ``np.uint32(...)``; LLVM narrows the vector code again. All 64-bit constants and
@@ -37,7 +37,10 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _SPACE = np.uint64(0x20)
 LOWER = np.uint32(0x1FFFFF)  # table[c] & LOWER: the lower-cased code point
 WORD = np.uint32(1 << 31)  # table[c] & WORD: it is a \w character
+SPACELESS = np.uint32(1 << 30)  # table[c] & SPACELESS: a \w character that is a token on its own
 _S31 = np.uint32(31)
+_S30 = np.uint32(30)
+_ONE = np.uint32(1)
 
 
 @jit
@@ -63,28 +66,32 @@ def fmix32(h):
 
 
 @jit
-def _scan_words(cps, pos, hi, table, tok, k, limit, h, prev):
-    """Append the raw FNV-1a-64 hashes of the ``\\w`` runs of ``cps[pos:hi]`` to ``tok[k:]``, and stop
-    early once ``k`` reaches ``limit``. Returns the state to resume from: ``(pos, k, h, prev)``
+def _scan_words(cps, pos, hi, table, tok, k, limit, h, prev, alone):
+    """Append the raw FNV-1a-64 hashes of the tokens of ``cps[pos:hi]`` to ``tok[k:]``, and stop
+    early once ``k`` reaches ``limit``. Returns the state to resume from: ``(pos, k, h, prev, alone)``
     (a token still open at ``hi`` is left in ``h``; the caller closes it at the document's end).
 
-    Branch-free per code point: the running hash is stored at ``tok[k]`` every step and ``k`` only
-    advances when a run ends, so token boundaries (which a branch predictor cannot guess) cost no
-    mispredictions. The loop is bound by the FNV multiply chain, ~5 cycles per code point.
+    A token is a ``\\w`` run, cut before and after every ``SPACELESS`` character (``alone``: the open
+    token is one). Branch-free per code point: the running hash is stored at ``tok[k]`` every step and
+    ``k`` only advances when a token ends, so token boundaries (which a branch predictor cannot guess)
+    cost no mispredictions. The loop is bound by the FNV multiply chain, ~5 cycles per code point.
     """
     for x in cps[pos:hi]:
         v = table[x]
         c = np.uint64(v & LOWER)
         w = np.int64(v >> _S31)
+        s = np.int64((v >> _S30) & _ONE)
+        cut = (w ^ 1) | s | alone  # the open token, if any, ends before this code point
         tok[k] = h
-        k += prev & (w ^ 1)
-        hn = (h ^ c) * FNV_PRIME
+        k += prev & cut
+        hn = ((FNV_OFFSET if cut else h) ^ c) * FNV_PRIME
         h = hn if w else FNV_OFFSET
         prev = w
+        alone = s
         pos += 1
         if k >= limit:
             break
-    return pos, k, h, prev
+    return pos, k, h, prev, alone
 
 
 @jit
@@ -165,12 +172,13 @@ def _doc_shingles(cps, lo, hi, table, n, char_mode, pw, base, tok, out, hv, sink
     written = 0
     h = FNV_OFFSET
     prev = 0
+    alone = 0
     gap = False
     while True:
         if char_mode:
             pos, k, gap = _scan_chars(cps, pos, hi, table, tok, k, limit - 1, gap)
         else:
-            pos, k, h, prev = _scan_words(cps, pos, hi, table, tok, k, limit, h, prev)
+            pos, k, h, prev, alone = _scan_words(cps, pos, hi, table, tok, k, limit, h, prev, alone)
         done = pos >= hi
         if done and prev:
             tok[k] = h
@@ -220,23 +228,24 @@ def shingles_kernel(cps, table, n, char_mode):
 
 @jit
 def token_spans_kernel(cps, table):
-    """The lower-cased code points and the ``(start, end)`` of every ``\\w`` run, as the kernels
-    see them (a test hook: joined back into strings they must equal the reference tokens)."""
+    """The lower-cased code points and the ``(start, end)`` of every token, as the kernels see them
+    (a test hook: joined back into strings they must equal the reference tokens)."""
     low = np.empty(len(cps), np.uint32)
-    spans = np.empty((len(cps) // 2 + 1, 2), np.int64)
+    spans = np.empty((len(cps) + 1, 2), np.int64)
     k = 0
     start = -1
+    alone = False
     for i in range(len(cps)):
         v = table[cps[i]]
         low[i] = v & LOWER
-        if v & WORD:
-            if start < 0:
-                start = i
-        elif start >= 0:
+        if start >= 0 and (alone or not v & WORD or v & SPACELESS):
             spans[k, 0] = start
             spans[k, 1] = i
             k += 1
             start = -1
+        if v & WORD and start < 0:
+            start = i
+        alone = bool(v & SPACELESS)
     if start >= 0:
         spans[k, 0] = start
         spans[k, 1] = len(cps)

@@ -1,23 +1,30 @@
 """Tokens, shingles and shingle hashes: the sets that MinHash compares.
 
-Tokens are the lower-cased ``\\w+`` runs of a text, with ``\\w`` exactly as Python's stdlib :mod:`re`
-defines it on ``str`` (letters, digits, numeric characters and ``_``; *not* combining marks). This
-matches the ground-truth tool ``exact_pairs.py`` so that estimated and exact Jaccard similarities
-are about the same sets. :func:`tokens` is the plain reference; the fast path lower-cases and
-classifies code points with a lookup table built from the same ``str.lower`` and :mod:`re`
-(:func:`char_table`), so the two cannot drift apart.
+Words are the lower-cased ``\\w+`` runs of a text (:func:`word_runs`), with ``\\w`` exactly as
+Python's stdlib :mod:`re` defines it on ``str`` (letters, digits, numeric characters and ``_``; *not*
+combining marks). Tokens (:func:`tokens`) are the words, except that every character of a script written
+without spaces (:mod:`dedupe.scripts`: Han, kana, Thai, Lao, Khmer, Myanmar) is a token of its own: a
+"word" of those scripts is a whole phrase or sentence, so one changed character changes every shingle
+that holds it, and a lightly edited copy of an article would share almost none. So
+``"Apple发布了新iPhone"`` is ``apple 发 布 了 新 iphone``. Text without such characters tokenises as
+plain ``\\w+`` runs, exactly as the ground-truth tool ``exact_pairs.py`` does, so that estimated and
+exact Jaccard similarities are about the same sets (for text in those scripts the tool's sets differ).
+:func:`tokens` is the plain reference; the fast path lower-cases and classifies code points with a
+lookup table built from the same ``str.lower``, :mod:`re` and script set (:func:`char_table`), so the
+two cannot drift apart.
 
 Shingles (``mode="word"``, the default): ``ngram`` consecutive tokens. A document with fewer than
 ``ngram`` tokens (but at least one) is a single shingle of all its tokens, so short documents still
-compare; a document with no tokens has no shingles.
+compare; a document with no tokens has no shingles. Five characters of Chinese are about two to three
+words, a shingle about as selective as a word 5-gram is in English, so one ``ngram`` serves mixed text.
 
-Shingles (``mode="char"``), for scripts written without spaces (Chinese, Japanese, Thai): take the
-tokens joined by single spaces, ``" ".join(tokens(text))``, and use every ``ngram`` consecutive code
-points of that string as a shingle (with the same short-document rule). Every run of non-``\\w``
-characters thus becomes one space and leading/trailing ones vanish. The default ``ngram`` is 5 in
-both modes: five CJK characters are about two to three words, a shingle about as selective as a word
-5-gram is in English. Caveat: combining marks (e.g. Thai vowel signs, Devanagari matras) are not
-``\\w`` in :mod:`re`, so they split words in word mode and become spaces in char mode.
+Shingles (``mode="char"``), character n-grams for every script: take the words joined by single spaces,
+``" ".join(word_runs(text))``, and use every ``ngram`` consecutive code points of that string as a
+shingle (with the same short-document rule). Every run of non-``\\w`` characters thus becomes one space
+and leading/trailing ones vanish; whether a script is written with spaces makes no difference here,
+which keeps char-mode hashes what they were before word mode split such scripts. Caveat, both modes:
+combining marks (e.g. Thai vowel signs, Devanagari matras) are not ``\\w`` in :mod:`re`, so they end a
+word (a space in char mode) and are part of no token.
 
 Shingle hash (a fixed definition, independent of byte order and of numba being installed; all
 arithmetic is modulo 2**64):
@@ -37,29 +44,46 @@ position dependent: "a b" and "b a" differ) cannot cancel out on structured inpu
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+import regex
 
 from dedupe.near import kernels
+from dedupe.scripts import SPACELESS_SCRIPTS, split_spaceless
 from dedupe.table_cache import cached_arrays
 
+TOKENISATION = "words+spaceless-chars"
+"""What :func:`tokens` does, in a word: saved indexes record it, and refuse a run that tokenises otherwise.
+A new value goes with any change to :func:`tokens` or to the script set (:mod:`dedupe.scripts`)."""
+
 _WORD = re.compile(r"\w+")
+_SPACELESS = regex.compile(rf"[{SPACELESS_SCRIPTS}]+")
+# table_cache keeps a table until this file changes; the script set is in dedupe/scripts.py, so a digest
+# of it goes into the table's name (a table of an older set is then left on disk, no longer read).
+_TABLE_NAME = "char-table-" + hashlib.sha1(SPACELESS_SCRIPTS.encode()).hexdigest()[:8]
 _MODES = ("word", "char")
 _U64 = (1 << 64) - 1
 
 
-def tokens(text: str) -> list[str]:
-    """The reference tokeniser: lower-cased ``\\w+`` runs, exactly as ``exact_pairs.py`` does it."""
+def word_runs(text: str) -> list[str]:
+    """The lower-cased ``\\w+`` runs: char mode's words, and the tokens of text in scripts with spaces."""
     return _WORD.findall(text.lower())
+
+
+def tokens(text: str) -> list[str]:
+    """The reference tokeniser (see the module): the words, cut around every character of a script
+    written without spaces."""
+    return [piece for run in word_runs(text) for piece in split_spaceless(run)]
 
 
 @lru_cache(maxsize=1)
 def char_table() -> tuple[np.ndarray, str]:
     """`built_char_table`, built once per Python and Unicode version and kept on disk (table_cache)."""
-    table, special = cached_arrays("char-table", __file__, _char_arrays)
+    table, special = cached_arrays(_TABLE_NAME, __file__, _char_arrays)
     return table, special.tobytes().decode("utf-32-le")
 
 
@@ -71,11 +95,13 @@ def _char_arrays() -> tuple[np.ndarray, np.ndarray]:
 def built_char_table() -> tuple[np.ndarray, str]:
     """The code-point table the kernels use, and the characters it cannot lower-case.
 
-    ``table[c] & 0x1FFFFF`` is ``chr(c).lower()`` and bit 31 is set iff that matches ``\\w`` in the
-    stdlib :mod:`re` (uint32, all 0x110000 code points, 4.4 MB). A lookup lower-cases and classifies
+    ``table[c] & 0x1FFFFF`` is ``chr(c).lower()``, bit 31 is set iff that matches ``\\w`` in the
+    stdlib :mod:`re`, and bit 30 iff it is also a character of a script written without spaces, a
+    token of its own (uint32, all 0x110000 code points, 4.4 MB). A lookup lower-cases and classifies
     in one load, so no text has to go through ``str.lower`` first, which costs more than the whole
-    kernel on non-ASCII text. Built from ``str.lower`` and :mod:`re` themselves, so it agrees with
-    :func:`tokens` by construction for this Python's Unicode version; ~0.1 s once per process.
+    kernel on non-ASCII text. Built from ``str.lower``, :mod:`re` and the script set themselves, so it
+    agrees with :func:`tokens` by construction for this Python's Unicode version; ~0.15 s once per
+    process, or per install where it can be kept on disk.
 
     ``str.lower`` is a per-character map except for the returned characters: those whose lower case
     is several code points (``"İ"``) and capital sigma, whose lower case depends on its neighbours
@@ -100,7 +126,11 @@ def built_char_table() -> tuple[np.ndarray, str]:
     word = np.zeros(0x110000, np.uint32)
     for m in _WORD.finditer(every):
         word[m.start() : m.end()] = 1
-    return low | (word[low] << np.uint32(31)), "".join(special)
+    spaceless = np.zeros(0x110000, np.uint32)
+    for m in _SPACELESS.finditer(every):
+        spaceless[m.start() : m.end()] = 1
+    spaceless &= word  # a mark of such a script is no token, as everywhere else
+    return low | (word[low] << np.uint32(31)) | (spaceless[low] << np.uint32(30)), "".join(special)
 
 
 def code_units(text: str) -> np.ndarray:
@@ -174,7 +204,7 @@ def combine(token_hashes: Sequence[int]) -> int:
 def shingle_hashes_reference(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarray:
     """:func:`shingle_hashes` computed in plain Python from :func:`tokens` (slow; the definition)."""
     check_shingling(ngram, mode)
-    units = tokens(text) if mode == "word" else list(" ".join(tokens(text)))
+    units = tokens(text) if mode == "word" else list(" ".join(word_runs(text)))
     th = [token_hash(u) for u in units]
     if not th:
         return np.empty(0, np.uint32)

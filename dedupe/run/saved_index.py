@@ -1,9 +1,10 @@
 """A saved index: what a corpus kept, so a new crawl can be de-duplicated against it without rereading it.
 
 The index is a folder: ``meta.json`` (format name and version, the settings that decide signatures and
-digests, counts) and the arrays of the near-duplicate index and the exact-duplicate digests. Loading
-checks the version and that the run's settings produce comparable signatures; any difference is a clear
-error, never silently wrong matches.
+digests, the tokenisation, counts) and the arrays of the near-duplicate index and the exact-duplicate
+digests. Loading checks the version, the tokenisation (a dedupe that tokenises otherwise computes other
+signatures from the same settings) and that the run's settings produce comparable signatures; any
+difference is a clear error, never silently wrong matches.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dedupe.decide.decider import Decider, index_options
 from dedupe.document import Account
 from dedupe.io import atomic
 from dedupe.near.index import NearDuplicateIndex
+from dedupe.near.shingles import TOKENISATION
 from dedupe.options import Options
 from dedupe.version import __version__
 
@@ -64,7 +66,7 @@ def save(decider: Decider, folder: Path, opts: Options) -> None:
         "has_shingles": decider.index.verify != "none",
         "bands": decider.index.bands,
         "rows": decider.index.rows,
-        "settings": {key: settings[key] for key in (*MUST_MATCH, "threshold", "verify")},
+        "settings": {key: settings[key] for key in (*MUST_MATCH, "threshold", "verify")} | {"tokens": TOKENISATION},
     }
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     atomic.commit(tmp, folder)
@@ -84,6 +86,12 @@ def read_meta(folder: Path) -> dict[str, Any]:
         raise SavedIndexError(
             f"{folder} has index format version {meta.get('version')}; this dedupe {__version__} reads version "
             f"{VERSION}: rebuild it with `dedupe index build`"
+        )
+    tokens = meta.get("settings", {}).get("tokens", "words")  # indexes from before it was recorded: \w+ runs
+    if tokens != TOKENISATION:
+        raise SavedIndexError(
+            f"{folder} was built with tokens {tokens!r}; this dedupe {__version__} uses {TOKENISATION!r} (a "
+            "character of a script without spaces is a word): rebuild it with `dedupe index build`"
         )
     return meta
 

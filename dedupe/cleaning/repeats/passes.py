@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import regex
 
+from dedupe.scripts import SPACELESS_SCRIPTS
+
 DEFAULT_MIN_CHARS = 40
 DEFAULT_MIN_WORDS = 6
 DEFAULT_NEAR_THRESHOLD = 0.9
@@ -25,8 +27,7 @@ DEFAULT_MIN_RUN_CHARS = 100
 ANCHOR = 24
 
 
-_NO_SPACE_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
-_TOKEN = regex.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\s{_NO_SPACE_SCRIPTS}]+")
+_TOKEN = regex.compile(rf"[{SPACELESS_SCRIPTS}]|[^\s{SPACELESS_SCRIPTS}]+")
 _LETTER = regex.compile(r"\p{L}")
 
 
