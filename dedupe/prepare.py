@@ -97,5 +97,8 @@ def _finished(
 
 
 def digest(text: str) -> bytes:
-    """The exact-duplicate key: a 128-bit hash of the cleaned text."""
+    """The exact-duplicate key: a 128-bit hash of the cleaned text without its final line break, which
+    cleaning keeps as part of a file's form (a copy with one and a copy without are exact copies)."""
+    if text.endswith("\n"):
+        text = text[:-1]
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

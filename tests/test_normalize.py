@@ -63,9 +63,9 @@ def test_form_is_checked():
 
 
 def test_fast_path_gives_one_summary_per_rule():
-    result = normalize("a\u00a0b\u00a0c  \nd\u00a0e\r\n")
+    result = normalize("a\u00a0b\u00a0c  \nd\u00a0e\r\n\n")
     assert isinstance(result, Normalized)
-    assert result.text == "a b c\nd e"
+    assert result.text == "a b c\nd e\n"
     assert [(c.rule, c.line, c.count) for c in result.changes] == [
         ("odd_spaces", 0, 3),
         ("control_chars", 0, 1),
@@ -215,8 +215,10 @@ def test_trailing_whitespace():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("\n\n  \na\n\n\n\nb\n \n\t\nc\n\n", "a\n\nb\n\nc"),
-        ("a\nb\n", "a\nb"),
+        ("\n\n  \na\n\n\n\nb\n \n\t\nc\n\n", "a\n\nb\n\nc\n"),
+        ("a\nb\n", "a\nb\n"),  # a text file's final line break is kept
+        ("a\nb", "a\nb"),
+        ("a\nb  \n \n", "a\nb  \n"),
         ("a\n\nb", "a\n\nb"),
         ("  a", "  a"),  # indentation of the first line is not a blank line
         ("\n\n", ""),
@@ -227,12 +229,20 @@ def test_blank_lines(text, expected):
     assert only("blank_lines", text) == expected
 
 
+def test_a_final_newline_is_kept_and_is_no_change():
+    """Every file of a folder ends with a line break; keeping it is not an edit (issue 14)."""
+    for text in ("One line of text.\n", "Two\n\nparagraphs.\n", "No final line break"):
+        result = normalize(text)
+        assert result.text == text and result.changes == []
+    assert normalize("Text.\n\n\n").text == "Text.\n"
+
+
 def test_whole_pipeline_example():
     text = (
         "\ufeffTitle\u00a0 \r\n\r\n\r\n![]() |\r\ncaf\u00c3\u00a9 \u2014 na\u00efve |\r\n"
         "| a | b |\r\n|---|---|\r\n| 1 | 2 |\r\n\u2022\r\n"
     )
-    assert clean(text) == "Title\n\ncaf\u00e9 \u2014 na\u00efve\n| a | b |\n|---|---|\n| 1 | 2 |"
+    assert clean(text) == "Title\n\ncaf\u00e9 \u2014 na\u00efve\n| a | b |\n|---|---|\n| 1 | 2 |\n"
 
 
 def test_exposed_mojibake_is_fixed_by_a_later_pass():

@@ -299,3 +299,25 @@ def test_a_packed_batch_unpacks_to_the_same_prepared_documents(options):
         assert (b.doc, b.digest, b.stats) == (p.doc, p.digest, p.stats)
         for x, y in ((b.signature, p.signature), (b.shingles, p.shingles)):
             assert (x is None and y is None) or np.array_equal(x, y)
+
+
+def test_files_keep_their_final_newline_and_it_is_no_edit(tmp_path):
+    """A folder of clean text files comes out as it went in: nothing is reported as normalised, every file
+    still ends with its line break, and a copy without that line break is still an exact copy."""
+    from conftest import dedupe_ok
+
+    src = tmp_path / "in"
+    src.mkdir()
+    texts = {f"{i}.txt": document(120, seed=40 + i, vocab=VOCAB) + "\n" for i in range(3)}
+    texts["3.txt"] = texts["0.txt"].rstrip("\n")  # the same article, saved without the final line break
+    for name, text in texts.items():
+        (src / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    dedupe_ok("run", str(src), "-o", str(out), "-q", "--jobs", "1")
+    for name in ("0.txt", "1.txt", "2.txt"):
+        assert (out / name).read_text(encoding="utf-8") == texts[name]
+    report = json.loads((tmp_path / "out.report.json").read_text())
+    assert "normalize" not in report["stages"]
+    assert report["stages"]["exact"]["removed"] == 1
+    (removal,) = [json.loads(line) for line in (tmp_path / "out.removed.jsonl").read_text().splitlines()]
+    assert (removal["id"], removal["step"], removal["duplicate_of"]) == ("3.txt", "exact", "0.txt")

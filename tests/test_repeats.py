@@ -304,19 +304,44 @@ NEAR = (
         NEAR.replace("Tuesday", "Wednesday").replace("wide", "broad"),  # two words in 24
     ],
 )
-def test_near_repeat_is_removed(later):
+def test_near_repeat_is_removed_when_asked_for(later):
     text = f"{NEAR}\n\n{P2}\n\n{later}\n\n{P3}"
-    result = repair(text)
+    result = repair(text, near_threshold=0.9)
     assert result.text == f"{NEAR}\n\n{P2}\n\n{P3}"
     (block,) = result.removed
     assert 0.9 <= block.similarity < 1.0
     assert block.repeat_of == (0, len(NEAR))
 
 
-def test_near_repeat_of_a_headline_line():
+def test_near_repeat_of_a_headline_line_when_asked_for():
     head = "Ex-Engineer Sentenced to Death for Selling Secrets to Foreign Agencies, China Reports"
     text = f"{head}\n{NEAR}\n{head} - Reuters\n{BODY[0]}"
-    assert remove_repeats(text) == f"{head}\n{NEAR}\n{BODY[0]}"
+    assert remove_repeats(text, near_threshold=0.9) == f"{head}\n{NEAR}\n{BODY[0]}"
+    assert remove_repeats(text) == text  # by default a line with a word more is content
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        NEAR.replace("sharply", "strongly"),
+        NEAR.replace("Tuesday", "Wednesday"),
+        NEAR.replace("quarterly", "annual"),
+    ],
+)
+def test_a_block_that_differs_in_one_word_is_kept_by_default(later):
+    text = f"{NEAR}\n\n{P2}\n\n{later}\n\n{P3}"
+    assert repair(text).text == text
+
+
+def test_two_facts_that_differ_in_a_name_are_both_kept():
+    """Issue 14's case: the second line says something else (another director), not the same thing again."""
+    lines = [
+        f"critic - Film: The Aviator; director - {name}; actor - Jamie Foxx; year - 2004; studio - Warner Bros"
+        for name in ("Clint Eastwood", "Martin Scorsese")
+    ]
+    text = "\n".join(lines) + "\n"
+    assert repair(text).text == text
+    assert repair(text + lines[0] + "\n").text == text  # the first line again, word for word, goes
 
 
 def test_alike_fragments_of_hard_wrapped_text_are_not_near_repeats():

@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from corpora import bridge, document, edit
 
 from dedupe.cli import main
-from dedupe.run.resume import checkpoint_path
+from dedupe.io import InputFormat
+from dedupe.options import Options
+from dedupe.run.resume import checkpoint_path, result_settings
 
 
 def _corpus(n: int = 1500) -> list[dict]:
@@ -125,3 +127,19 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path: Path):
     other = runner.invoke(main, ["run", str(src), "-o", str(tmp_path / "p.jsonl"), "--resume"])
     assert other.exit_code == 2 and "other options" in other.stderr
     assert os.path.exists(ckpt)
+
+
+def test_resume_refuses_a_checkpoint_that_read_the_input_another_way(tmp_path: Path):
+    """How the input is decoded decides the result as much as the options do: a run checkpointed with
+    --encoding-errors reject is not finished with the default (detect)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "some words here"}) + "\n")
+    out = tmp_path / "p.jsonl"
+    settings = result_settings(Options(), InputFormat(encoding_errors="reject"))
+    checkpoint_path(str(out)).write_text(
+        json.dumps({"items": 0, "output_bytes": 0, "removed_bytes": 0, "account": {}, "options": settings})
+    )
+    refused = CliRunner().invoke(main, ["run", str(src), "-o", str(out), "--resume"])
+    assert refused.exit_code == 2 and "encoding_errors: checkpoint 'reject', now 'detect'" in refused.stderr
+    same = CliRunner().invoke(main, ["run", str(src), "-o", str(out), "--resume", "--encoding-errors", "reject"])
+    assert "other options" not in same.stderr

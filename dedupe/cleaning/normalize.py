@@ -79,7 +79,7 @@ RULE_DESCRIPTIONS: dict[str, str] = {
     "symbol_lines": "drop lines of only symbols/punctuation (|, •, ---); keep table separators, * * *",
     "dangling_pipes": "drop a table pipe dangling at the start or end of a line that is not a table row",
     "trailing_whitespace": "drop spaces and tabs at line ends",
-    "blank_lines": "collapse runs of blank lines to one; no blank lines or newline at either end",
+    "blank_lines": "collapse runs of blank lines to one; none at either end (a final line break stays)",
 }
 
 # The most passes normalize() makes while later rules keep exposing work for earlier ones. Real text needs

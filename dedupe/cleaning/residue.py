@@ -415,14 +415,16 @@ _BLANK_RUN_RE = re.compile(r"\n(?:[ \t]*\n){2,}")
 def fix_blank_lines(text: str, explain: bool) -> Result:
     """
     At most one blank line in a row (a paragraph break stays a paragraph
-    break; three are layout), none at the start, and no blank line or line
-    break at the end: the document ends with its last character of content,
-    like most JSONL ``text`` fields, so a copy with a final newline and one
-    without compare equal. Blank means empty or only spaces and tabs; a
-    collapsed run becomes one empty line. (Trailing spaces on the last line
-    of content are ``trailing_whitespace``'s business and stay if that rule
-    is off.) Each leading region, trailing region and collapsed run counts
-    as one occurrence.
+    break; three are layout), none at the start and none at the end. A text
+    file's final line break is part of the file's form, not content, so it
+    is kept and is no change: the document ends with its last line of
+    content and, when the input had one, a single line break. (The exact
+    duplicate key ignores that line break, so a copy with a final newline
+    and one without are still exact copies.) Blank means empty or only
+    spaces and tabs; a collapsed run becomes one empty line. (Trailing
+    spaces on the last line of content are ``trailing_whitespace``'s
+    business and stay if that rule is off.) Each leading region, trailing
+    region and collapsed run counts as one occurrence.
     """
     details: list[LineChange] = []
     count = 0
@@ -436,13 +438,13 @@ def fix_blank_lines(text: str, explain: bool) -> Result:
         if explain:
             details.append((1, text[: lead - 1], None, 1))
         text = text[lead:]
-    # Trailing blank lines and the final line break: from the first "\n" after the last content.
+    # Trailing blank lines: everything after the first "\n" that follows the last content.
     tail = text.find("\n", len(text.rstrip(" \t\n")))
-    if tail != -1:
+    if tail != -1 and tail + 1 < len(text):
         count += 1
         if explain:
             details.append((lead_lines + text.count("\n", 0, tail) + 2, text[tail + 1 :], None, 1))
-        text = text[:tail]
+        text = text[: tail + 1]
     if _BLANK_RUN_RE.search(text) is not None:
         if explain:
             for m in _BLANK_RUN_RE.finditer(text):

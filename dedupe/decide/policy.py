@@ -26,8 +26,10 @@ def decided(
     decider: Decider | None = None,
     execution: Execution = DEFAULT_EXECUTION,
 ) -> Iterator[Outcome]:
-    """The sequential half of a run: every prepared batch decided, in input order or the keep policy's."""
+    """The sequential half of a run: every prepared batch decided, in input order or the keep policy's.
+    Every item of a batch is counted as read here, once, whichever way the batches were prepared."""
     decider = decider or Decider(opts, account, temp_dir=execution.temp_dir)
+    prepared_batches = _counted(prepared_batches, account)
     if execution.streaming(opts):
         for batch in prepared_batches:
             yield from _decide_in_order(batch, decider, account)
@@ -38,6 +40,12 @@ def decided(
         account.near_stage(
             candidates=index.candidates_checked, exact_checks=index.exact_checks, bands=index.bands, rows=index.rows
         )
+
+
+def _counted(batches: Iterable[list[Prepared | Removal]], account: Account) -> Iterator[list[Prepared | Removal]]:
+    for batch in batches:
+        account.read += len(batch)
+        yield batch
 
 
 def account_for(p: Prepared | Removal, outcome: Outcome, account: Account) -> None:

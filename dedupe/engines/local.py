@@ -42,7 +42,7 @@ def run_documents(
     Pass a ``decider`` to continue de-duplicating against what an earlier call kept; ``assign_ids=False``
     when the items already went through :func:`unique_ids`.
     """
-    batches = _batched(unique_ids(items) if assign_ids else items, execution.batch_size, account)
+    batches = _batched(unique_ids(items) if assign_ids else items, execution.batch_size)
     if execution.jobs > 1:
         prepared_batches = _prepared_in_workers(batches, opts, execution.jobs)
     else:
@@ -71,7 +71,6 @@ def run_lines(
         for packed, rejected in results:
             batch = unpacked(packed)
             read = _place(batch, set(rejected), ids, read)
-            account.read += len(batch)
             yield batch
 
     extra = (opts, execution.streaming(opts))
@@ -123,13 +122,12 @@ def _prepared_in_workers(batches: Iterable[list[Item]], opts: Options, jobs: int
         yield prepared
 
 
-def _batched(items: Iterable[Item], size: int, account: Account) -> Iterator[list[Item]]:
+def _batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     it = iter(items)
     while True:
         batch = list(islice(it, size))
         if not batch:
             return
-        account.read += len(batch)
         yield batch
 
 

@@ -63,7 +63,7 @@ def run_corpus(
     decider = _decider(paths, opts, account, execution)
     saved_docs = len(decider.index)  # documents of a saved index (--against) come first in the index
     source = fmt.open(paths.input)
-    checkpoints = _checkpoints(paths, opts, execution, source, checkpoint_every)
+    checkpoints = _checkpoints(paths, opts, fmt, execution, source, checkpoint_every)
     _log_start(paths, opts, execution, source, decider, checkpoints)
     if resume:
         state = _resumed(paths, opts, fmt, execution, source, decider, checkpoints)
@@ -143,7 +143,7 @@ def _resumed(
     if checkpoints is None:
         why = _not_resumable(paths, opts, execution, source)
         raise resume_mod.ResumeError(f"--resume is not possible here: {why}")
-    checkpoint = resume_mod.read_checkpoint(checkpoints.path, opts)
+    checkpoint = resume_mod.read_checkpoint(checkpoints.path, checkpoints.options)
     decider.account = resume_mod.restore_account(checkpoint.account)
     files = RunFiles.reopen(paths, source, fmt, checkpoint.output_bytes, checkpoint.removed_bytes)
     tmp = files.sink.tmp
@@ -227,10 +227,10 @@ def _write_all(
 class _Checkpoints:
     """Where a resumable run records its progress, and how often."""
 
-    def __init__(self, output: str, opts: Options, every: int) -> None:
+    def __init__(self, output: str, settings: dict, every: int) -> None:
         self.path = resume_mod.checkpoint_path(output)
         self.journal = resume_mod.ClusterJournal(self.path)
-        self.options = opts.to_json()
+        self.options = settings
         self.every = every
 
     def save(self, state: _State, account: Account, decider: Decider) -> None:
@@ -250,11 +250,13 @@ class _Checkpoints:
         self.journal.discard()
 
 
-def _checkpoints(paths: Paths, opts: Options, execution: Execution, source: Source, every: int) -> _Checkpoints | None:
+def _checkpoints(
+    paths: Paths, opts: Options, fmt: InputFormat, execution: Execution, source: Source, every: int
+) -> _Checkpoints | None:
     """Checkpoints for this run, or None when it could not be resumed anyway."""
     if _not_resumable(paths, opts, execution, source) is not None:
         return None
-    return _Checkpoints(paths.output, opts, every)
+    return _Checkpoints(paths.output, resume_mod.result_settings(opts, fmt), every)
 
 
 def _not_resumable(paths: Paths, opts: Options, execution: Execution, source: Source) -> str | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from dedupe.decide.decider import Decider
 from dedupe.document import Account, Document, Removal
-from dedupe.io import atomic
+from dedupe.io import InputFormat, atomic
 from dedupe.options import Options
 
 
@@ -89,12 +89,20 @@ def write_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
     atomic.write_text(path, json.dumps(checkpoint.__dict__))
 
 
-def read_checkpoint(path: Path, opts: Options) -> Checkpoint:
+def result_settings(opts: Options, fmt: InputFormat) -> dict[str, Any]:
+    """Everything that decides a run's result, as a checkpoint records it: the options and how the input is
+    read (a resumed run that decoded or picked files differently would not continue the same output).
+    How the run is executed (jobs, temporary folder) may change between the two."""
+    return {**opts.to_json(), **asdict(fmt)}
+
+
+def read_checkpoint(path: Path, settings: dict[str, Any]) -> Checkpoint:
+    """The checkpoint at ``path``, when it was written with these :func:`result_settings`."""
     if not path.is_file():
         raise ResumeError(f"nothing to resume: no checkpoint at {path} (the run completed, or never wrote one)")
     data = json.loads(path.read_text(encoding="utf-8"))
     checkpoint = Checkpoint(**data)
-    ours = opts.to_json()  # what decides the result; how the run is executed may change
+    ours = settings
     theirs = {k: checkpoint.options.get(k) for k in ours}
     if ours != theirs:
         diffs = [f"{k}: checkpoint {theirs.get(k)!r}, now {ours.get(k)!r}" for k in ours if ours[k] != theirs.get(k)]

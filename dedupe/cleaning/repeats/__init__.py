@@ -18,20 +18,24 @@ Blocks and keys
 What is removed (blocks first; sentence runs only in a round where no block was removed)
     1. exact: a paragraph, or a line, whose key equals the key of an earlier (kept) line or paragraph.
        A paragraph is tested as a whole first, then line by line.
-    2. near (``near_threshold``): a line or paragraph that is nearly the same as an earlier one, e.g.
-       one word changed or a trailing "Reuters" / "Advertisement" added.  Similarity is the word-level
-       ``difflib`` ratio ``2*M/T`` (M words matched in order, T words in both blocks).  We use it rather
-       than Jaccard of word 3-grams because one edit costs 3 of the n-2 shingles, so the 3-gram Jaccard
-       of a 20-word line with one word changed is only 0.71, while the ratio is 0.95 whatever the length;
-       the ratio is also order-aware and symmetric.  Default 0.9: one word in ten may differ.  Template
-       sentences that differ in a few words (weather, scores) stay below it.  Candidates are found
-       without comparing all pairs: each block is indexed by the first and by the last 24 characters of
-       its key, so a block with one edit shares at least one anchor with its earlier copy; only blocks
-       sharing an anchor are compared (two edits, one near each end, are therefore not found).  The lines
-       of a *wrapped* paragraph (several lines, none longer than 100 characters: hard-wrapped prose,
-       verse, a table of contents, a list) are compared exactly but take no part in near matching: they
-       are fragments or items, and two of them (two chapter titles) are often alike without repeating
-       anything.  The paragraph as a whole still does.
+    2. near (``near_threshold``, off by default): a line or paragraph that is nearly the same as an
+       earlier one, e.g. one word changed or a trailing "Reuters" / "Advertisement" added.  Off, because
+       a cleaning step must never delete content: a line that differs from an earlier one in one word (a
+       name, a number) may be a different fact ("director - Clint Eastwood" / "director - Martin
+       Scorsese"), so by default only blocks whose keys are equal (the same words; case, spacing, quote
+       and dash style may differ) are removed.  A caller who wants near repeats gone passes a threshold.
+       Similarity is the word-level ``difflib`` ratio ``2*M/T`` (M words matched in order, T words in
+       both blocks).  We use it rather than Jaccard of word 3-grams because one edit costs 3 of the n-2
+       shingles, so the 3-gram Jaccard of a 20-word line with one word changed is only 0.71, while the
+       ratio is 0.95 whatever the length; the ratio is also order-aware and symmetric.  At 0.9 one word
+       in ten may differ.  Template sentences that differ in a few words (weather, scores) stay below
+       it.  Candidates are found without comparing all pairs: each block is indexed by the first and by
+       the last 24 characters of its key, so a block with one edit shares at least one anchor with its
+       earlier copy; only blocks sharing an anchor are compared (two edits, one near each end, are
+       therefore not found).  The lines of a *wrapped* paragraph (several lines, none longer than 100
+       characters: hard-wrapped prose, verse, a table of contents, a list) are compared exactly but take
+       no part in near matching: they are fragments or items, and two of them (two chapter titles) are
+       often alike without repeating anything.  The paragraph as a whole still does.
     3. sentences (``min_run_chars``): the same body pasted twice with different line wrapping or
        different paragraph breaks.  The keys, joined across line breaks (so wrapping does not matter),
        are cut into sentences after ``.``, ``!`` or ``?`` (plus closing quotes and brackets) followed by a

@@ -6,6 +6,7 @@ together, and the tests compare the two.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -20,7 +21,7 @@ from dedupe.scripts import SPACELESS_SCRIPTS
 
 DEFAULT_MIN_CHARS = 40
 DEFAULT_MIN_WORDS = 6
-DEFAULT_NEAR_THRESHOLD = 0.9
+DEFAULT_NEAR_THRESHOLD = math.inf  # off: a block that differs from an earlier one in any word is content
 DEFAULT_MIN_RUN_CHARS = 100
 
 # Length of the prefix/suffix anchors used to find near-repeat candidates.
