@@ -40,6 +40,7 @@ WORD = np.uint32(1 << 31)  # table[c] & WORD: it is a \w character
 SPACELESS = np.uint32(1 << 30)  # table[c] & SPACELESS: a \w character that is a token on its own
 _S31 = np.uint32(31)
 _S30 = np.uint32(30)
+_FIRST_SPACELESS = np.uint32(0x0E00)  # Thai: no script of dedupe.scripts starts below it
 _ONE = np.uint32(1)
 
 
@@ -66,28 +67,73 @@ def fmix32(h):
 
 
 @jit
-def _scan_words(cps, pos, hi, table, tok, k, limit, h, prev, alone):
-    """Append the raw FNV-1a-64 hashes of the tokens of ``cps[pos:hi]`` to ``tok[k:]``, and stop
-    early once ``k`` reaches ``limit``. Returns the state to resume from: ``(pos, k, h, prev, alone)``
+def _scan_words(cps, pos, hi, table, tok, k, limit, h, prev):
+    """Append the raw FNV-1a-64 hashes of the ``\\w`` runs of ``cps[pos:hi]`` to ``tok[k:]``, and stop
+    early once ``k`` reaches ``limit``. Returns the state to resume from: ``(pos, k, h, prev)``
     (a token still open at ``hi`` is left in ``h``; the caller closes it at the document's end).
 
-    A token is a ``\\w`` run, cut before and after every ``SPACELESS`` character (``alone``: the open
-    token is one). Branch-free per code point: the running hash is stored at ``tok[k]`` every step and
-    ``k`` only advances when a token ends, so token boundaries (which a branch predictor cannot guess)
-    cost no mispredictions. The loop is bound by the FNV multiply chain, ~5 cycles per code point.
+    Branch-free per code point: the running hash is stored at ``tok[k]`` every step and ``k`` only
+    advances when a run ends, so token boundaries (which a branch predictor cannot guess) cost no
+    mispredictions. The loop is bound by the FNV multiply chain.
     """
     for x in cps[pos:hi]:
         v = table[x]
         c = np.uint64(v & LOWER)
         w = np.int64(v >> _S31)
-        s = np.int64((v >> _S30) & _ONE)
-        cut = (w ^ 1) | s | alone  # the open token, if any, ends before this code point
         tok[k] = h
-        k += prev & cut
-        hn = ((FNV_OFFSET if cut else h) ^ c) * FNV_PRIME
+        k += prev & (w ^ 1)
+        hn = (h ^ c) * FNV_PRIME
         h = hn if w else FNV_OFFSET
         prev = w
-        alone = s
+        pos += 1
+        if k >= limit:
+            break
+    return pos, k, h, prev
+
+
+@jit
+def _has_spaceless(cps, lo, hi, table):
+    """Whether ``cps[lo:hi]`` holds a ``SPACELESS`` character. No such script starts below U+0E00, so a
+    document without a code point that high (most text in Latin, Cyrillic, Greek ...) is answered by a
+    scan that vectorises, and only the others are looked up."""
+    top = np.uint32(0)
+    for x in cps[lo:hi]:
+        top = max(top, np.uint32(x))
+    if top < _FIRST_SPACELESS:
+        return False
+    for x in cps[lo:hi]:  # noqa: SIM110 - numba compiles loops, not generator expressions
+        if table[x] & SPACELESS:
+            return True
+    return False
+
+
+@jit
+def _scan_mixed(cps, pos, hi, table, tok, k, limit, h, prev, alone):
+    """:func:`_scan_words` for a document with characters of a script written without spaces. Returns
+    the state to resume from: ``(pos, k, h, prev, alone)``.
+
+    A token is a ``\\w`` run, cut before and after every ``SPACELESS`` character (``alone``: the open
+    token is one). For ``\\w`` runs the loop is branch-free per code point: the running hash is stored
+    at ``tok[k]`` every step and ``k`` only advances when a token ends, so token boundaries (which a
+    branch predictor cannot guess) cost no mispredictions, and the loop is bound by the FNV multiply
+    chain. A ``SPACELESS`` character (or the one after it) takes a branch instead: never taken in
+    text without such scripts and nearly always in text in them, it is predicted well either way, and
+    it keeps the multiply chain of ``\\w`` runs as short as it was.
+    """
+    for x in cps[pos:hi]:
+        v = table[x]
+        c = np.uint64(v & LOWER)
+        w = np.int64(v >> _S31)
+        tok[k] = h
+        if (v & SPACELESS) != 0 or alone != 0:  # a token boundary before this code point, whatever it is
+            k += prev
+            h = (FNV_OFFSET ^ c) * FNV_PRIME if w else FNV_OFFSET
+            alone = np.int64((v >> _S30) & _ONE)
+        else:
+            k += prev & (w ^ 1)
+            hn = (h ^ c) * FNV_PRIME
+            h = hn if w else FNV_OFFSET
+        prev = w
         pos += 1
         if k >= limit:
             break
@@ -174,11 +220,14 @@ def _doc_shingles(cps, lo, hi, table, n, char_mode, pw, base, tok, out, hv, sink
     prev = 0
     alone = 0
     gap = False
+    mixed = not char_mode and _has_spaceless(cps, lo, hi, table)
     while True:
         if char_mode:
             pos, k, gap = _scan_chars(cps, pos, hi, table, tok, k, limit - 1, gap)
+        elif mixed:
+            pos, k, h, prev, alone = _scan_mixed(cps, pos, hi, table, tok, k, limit, h, prev, alone)
         else:
-            pos, k, h, prev, alone = _scan_words(cps, pos, hi, table, tok, k, limit, h, prev, alone)
+            pos, k, h, prev = _scan_words(cps, pos, hi, table, tok, k, limit, h, prev)
         done = pos >= hi
         if done and prev:
             tok[k] = h
