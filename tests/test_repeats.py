@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from pathlib import Path
@@ -539,3 +540,48 @@ def test_property_compiled_checks_equal_the_python_checks(text, min_chars):
     sentences = sentence_text(joined)
     python = (may_have_block_repeats(joined, keys, min_chars), may_have_sentence_repeats(sentences))
     assert fast_checks(text, min_chars) == python
+
+
+_SENTENCES = [
+    "The council approved the new budget for the harbour district on Monday.",
+    "Residents said the plan would raise rents for small shops near the water.",
+    "The mayor promised a second vote after the summer recess next year.",
+    "Critics called the figures optimistic and asked for an independent review.",
+    "Construction is due to start in the spring if the funds are released.",
+]
+_VARIANTS = {"Monday": "Tuesday", "rents": "taxes", "second": "third", "optimistic": "misleading"}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(_SENTENCES) - 1), st.booleans(), st.sampled_from(["\n", "\n\n", " "])),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_property_only_word_for_word_repeats_are_removed(parts):
+    """Issue 14: whatever goes was already there word for word. Blocks are sentences, some with one word
+    changed (a different fact), joined into lines and paragraphs; every removed line or paragraph has the
+    words of the block it repeats, and every sentence of a removed run occurs, word for word, earlier."""
+    text = ""
+    for index, varied, sep in parts:
+        sentence = _SENTENCES[index]
+        if varied:
+            word = next(w for w in _VARIANTS if w in sentence) if any(w in sentence for w in _VARIANTS) else None
+            sentence = sentence.replace(word, _VARIANTS[word]) if word else sentence
+        text += sentence + sep
+    for block in repair(text).removed:
+        gone, kept = _words(text[block.start : block.end]), _words(text[block.repeat_of[0] : block.repeat_of[1]])
+        assert gone, block
+        if block.kind == "sentences":
+            before = _words(text[: block.start])
+            for sentence in re.split(r"(?<=\.)\s+", text[block.start : block.end].strip()):
+                said = _words(sentence)
+                assert any(before[i : i + len(said)] == said for i in range(len(before) - len(said) + 1)), block
+        else:
+            assert gone == kept, block
