@@ -312,3 +312,12 @@ def test_clusters_file_groups_families_with_their_removed_members(tmp_path):
     assert report["paths"]["clusters"] == str(clusters)
     # the removal log itself is unchanged by clusters: one line per removed or rejected document
     assert [r["id"] for r in read_jsonl(tmp_path / "out.removed.jsonl")] == ["D", "E", "Q", "F", "in.jsonl:9"]
+
+
+def test_engine_spark_without_the_extra_is_a_clear_usage_error(tmp_path, monkeypatch):
+    """Without pyspark the run stops before it starts, with the install hint, not a traceback."""
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # what `import pyspark` meets when it is not installed
+    result = CliRunner().invoke(main, ["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark"])
+    assert result.exit_code == 2
+    assert "needs the 'spark' extra" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -246,8 +246,10 @@ def _run_spark(paths: Paths, opts: Options, fmt: InputFormat, execution: Executi
         if given:
             fail(f"--{flag} is not available with --engine spark", 2)
     try:
+        import pyspark  # noqa: F401 - the engine imports it only when it starts a session
+
         from dedupe.run.spark import run_spark
-    except ImportError as err:  # pragma: no cover - depends on the extra
+    except ImportError as err:
         fail(f"--engine spark needs the 'spark' extra (pip install 'dedupe[spark]'): {err}", 2)
     try:
         return run_spark(
