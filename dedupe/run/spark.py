@@ -45,7 +45,7 @@ def run_spark(
     files = RunFiles.create(paths, source, fmt, overwrite=overwrite)
     try:
         spark = session(master=master, remote=remote)
-        base = read(spark, paths.input, source.form, fmt.text_field, fmt.id_field, fmt.encoding_errors, fmt.pattern)
+        base = read(spark, paths.input, source.form, fmt)
         decisions, account = decided(base, options, FANOUT, keep_by=options.keep_by)
         for outcome in _outcomes(decisions):
             files.write(outcome)

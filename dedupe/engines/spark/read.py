@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from dedupe.document import Document, Removal
 from dedupe.engines.spark import columns as c
+from dedupe.io import DEFAULT_FORMAT, InputFormat
 from dedupe.io.decode import DEFAULT_ENCODING_POLICY
 from dedupe.io.jsonl import compression_of, open_binary, parse_line
 from dedupe.io.textfiles import document_from_bytes, list_files
@@ -102,26 +103,20 @@ def _file_edges(path: str) -> tuple[bool, bool]:
     return head == b"\xef\xbb\xbf", last == b"\n"
 
 
-def read(
-    spark: SparkSession,
-    path: str,
-    form: str,
-    text_field: str = "text",
-    id_field: str = "id",
-    encoding_errors: str = DEFAULT_ENCODING_POLICY,
-    pattern: str = "**/*",
-) -> DataFrame:
-    """The input as the base DataFrame of the decision: one row per item, in ``dd_order`` order.
+def read(spark: SparkSession, path: str, form: str, fmt: InputFormat = DEFAULT_FORMAT) -> DataFrame:
+    """The input as the base DataFrame of the decision: one row per item, in ``dd_order`` order, read as
+    ``fmt`` says (the same :class:`~dedupe.io.InputFormat` the local readers take).
 
     JSON Lines: line numbers come from the partition id and the row's place in its partition (partition
     sizes are a tiny aggregate), so the order is the file's. Folders: the files the local reader lists,
     numbered in sorted relative-path order, read by the ``binaryFile`` source.
     """
     if form == "jsonl":
-        return _read_jsonl(spark, path, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors)
+        kw = {"text_field": fmt.text_field, "id_field": fmt.id_field, "encoding_errors": fmt.encoding_errors}
+        return _read_jsonl(spark, path, **kw)
     root = Path(path)
     if form == "folder":
-        files = [(i, f.relative_to(root).as_posix(), str(f)) for i, f in enumerate(list_files(root, pattern))]
+        files = [(i, f.relative_to(root).as_posix(), str(f)) for i, f in enumerate(list_files(root, fmt.pattern))]
     else:
         files = [(0, root.name, str(root))]
     if not files:
@@ -129,7 +124,7 @@ def read(
     files = [(o, r, os.path.abspath(f)) for o, r, f in files]
     names = spark.createDataFrame([(o, r, "file:" + f) for o, r, f in files], "order long, rel string, path string")
     content = spark.read.format("binaryFile").load([f for _, _, f in files]).select("path", "content")
-    fn = partial(_file_frames, encoding_errors=encoding_errors)
+    fn = partial(_file_frames, encoding_errors=fmt.encoding_errors)
     return content.join(names, "path").select("content", "rel", "order").mapInPandas(fn, c.BASE_SCHEMA)
 
 
