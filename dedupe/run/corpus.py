@@ -63,10 +63,15 @@ def run_corpus(
     decider = _decider(paths, opts, account, execution)
     saved_docs = len(decider.index)  # documents of a saved index (--against) come first in the index
     source = fmt.open(paths.input)
-    checkpoints = _checkpoints(paths, opts, fmt, execution, source, checkpoint_every)
-    _log_start(paths, opts, execution, source, decider, checkpoints)
+    why_not = _not_resumable(paths, opts, execution, source)  # None: checkpoints are written
+    checkpoints = None
+    if why_not is None:
+        checkpoints = _Checkpoints(paths.output, resume_mod.result_settings(opts, fmt), checkpoint_every)
+    _log_start(paths, opts, execution, source, decider, why_not)
     if resume:
-        state = _resumed(paths, opts, fmt, execution, source, decider, checkpoints)
+        if checkpoints is None:
+            raise resume_mod.ResumeError(f"--resume is not possible here: {why_not}")
+        state = _resumed(paths, fmt, execution, source, decider, checkpoints)
         account = decider.account
     else:
         state = _State(RunFiles.create(paths, source, fmt, overwrite=overwrite), unique_ids(source.documents))
@@ -111,7 +116,7 @@ def _log_start(
     execution: Execution,
     source: Source,
     decider: Decider,
-    checkpoints: _Checkpoints | None,
+    why_not: str | None,
 ) -> None:
     mode = "stream" if execution.streaming(opts) else "batch"
     logger.info(
@@ -125,24 +130,15 @@ def _log_start(
         decider.index.rows,
         opts.verify,
     )
-    if checkpoints is None:
-        logger.info("no checkpoints: %s", _not_resumable(paths, opts, execution, source))
+    if why_not is not None:
+        logger.info("no checkpoints: %s", why_not)
 
 
 def _resumed(
-    paths: Paths,
-    opts: Options,
-    fmt: InputFormat,
-    execution: Execution,
-    source: Source,
-    decider: Decider,
-    checkpoints: _Checkpoints | None,
+    paths: Paths, fmt: InputFormat, execution: Execution, source: Source, decider: Decider, checkpoints: _Checkpoints
 ) -> _State:
     """The state an interrupted run's checkpoint describes: its files cut back to the checkpoint, the
     decider taught what it had kept, the items it had decided skipped."""
-    if checkpoints is None:
-        why = _not_resumable(paths, opts, execution, source)
-        raise resume_mod.ResumeError(f"--resume is not possible here: {why}")
     checkpoint = resume_mod.read_checkpoint(checkpoints.path, checkpoints.options)
     decider.account = resume_mod.restore_account(checkpoint.account)
     files = RunFiles.reopen(paths, source, fmt, checkpoint.output_bytes, checkpoint.removed_bytes)
@@ -248,15 +244,6 @@ class _Checkpoints:
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
         self.journal.discard()
-
-
-def _checkpoints(
-    paths: Paths, opts: Options, fmt: InputFormat, execution: Execution, source: Source, every: int
-) -> _Checkpoints | None:
-    """Checkpoints for this run, or None when it could not be resumed anyway."""
-    if _not_resumable(paths, opts, execution, source) is not None:
-        return None
-    return _Checkpoints(paths.output, resume_mod.result_settings(opts, fmt), every)
 
 
 def _not_resumable(paths: Paths, opts: Options, execution: Execution, source: Source) -> str | None:
