@@ -67,22 +67,21 @@ def _decide_in_order(batch: list[Prepared | Removal], decider: Decider, account:
         yield outcome
 
 
-class _Spilled:
-    """Every prepared item of a run on disk, with where each prepared document is and its rank key."""
-
-    def __init__(self, prepared_batches: Iterable[list[Prepared | Removal]], opts: Options, temp_dir: str | None):
-        self.items = Spill(temp_dir)
-        self.positions = array("q")  # spill position of each prepared document, in input order
-        keys: list[bytes] = []
-        for batch in prepared_batches:
-            for p in batch:
-                pos = self.items.append(p)
-                if isinstance(p, Prepared):
-                    self.positions.append(pos)
-                    value = keep.policy_value(p.doc.text, p.doc.record, opts.keep, opts.keep_by)
-                    keys.append(keep.rank_key(value))
-        self.items.flush()
-        self.ranked = keep.policy_order(keys)
+def _spill_all(
+    prepared_batches: Iterable[list[Prepared | Removal]], opts: Options, spill: Spill
+) -> tuple[array, list[int]]:
+    """Every prepared item into ``spill``; returns where each prepared document lies in it (input order)
+    and the order of those documents by the keep policy's rank key."""
+    positions = array("q")
+    keys: list[bytes] = []
+    for batch in prepared_batches:
+        for p in batch:
+            pos = spill.append(p)
+            if isinstance(p, Prepared):
+                positions.append(pos)
+                keys.append(keep.rank_key(keep.policy_value(p.doc.text, p.doc.record, opts.keep, opts.keep_by)))
+    spill.flush()
+    return positions, keep.policy_order(keys)
 
 
 def _decide_by_policy(
@@ -99,16 +98,16 @@ def _decide_by_policy(
     Memory holds a few numbers per document (spill offsets, the rank key, where each decision went), not
     the corpus: the decisions themselves are spilled too.
     """
-    spilled = _Spilled(prepared_batches, opts, execution.temp_dir)
-    decisions = Spill(execution.temp_dir)
+    items, decisions = Spill(execution.temp_dir), Spill(execution.temp_dir)
     try:
-        account.count("batch", "spilled_bytes", spilled.items.nbytes)
-        removal_at = np.full(len(spilled.items), -1, dtype=np.int64)  # spill position -> its Removal's
-        drop = _DropAll(decider, len(spilled.items)) if opts.drop_all else None
+        positions, ranked = _spill_all(prepared_batches, opts, items)
+        account.count("batch", "spilled_bytes", items.nbytes)
+        removal_at = np.full(len(items), -1, dtype=np.int64)  # spill position -> its Removal's
+        drop = _DropAll(decider, len(items)) if opts.drop_all else None
         step = execution.batch_size
-        for start in range(0, len(spilled.ranked), step):
-            chunk_pos = [spilled.positions[j] for j in spilled.ranked[start : start + step]]
-            chunk = [spilled.items.get(pos) for pos in chunk_pos]
+        for start in range(0, len(ranked), step):
+            chunk_pos = [positions[j] for j in ranked[start : start + step]]
+            chunk = [items.get(pos) for pos in chunk_pos]
             for pos, outcome in zip(chunk_pos, decider.decide(chunk), strict=True):
                 if isinstance(outcome, Removal):
                     removal_at[pos] = decisions.append(outcome)
@@ -116,7 +115,7 @@ def _decide_by_policy(
                     drop.note(pos, outcome)
         decisions.flush()
         in_cluster = drop.in_cluster() if drop is not None else None
-        for pos, p in enumerate(spilled.items):
+        for pos, p in enumerate(items):
             outcome: Outcome
             if isinstance(p, Removal):
                 outcome = p
@@ -129,7 +128,7 @@ def _decide_by_policy(
             account_for(p, outcome, account)
             yield outcome
     finally:
-        spilled.items.close()
+        items.close()
         decisions.close()
 
 
