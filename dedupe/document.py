@@ -15,6 +15,11 @@ from typing import Any
 
 import numpy as np
 
+KEPT_WHOLE = "boilerplate:kept whole"
+"""A note in ``Document.edits``, not an edit: the document had boilerplate lines but was kept whole
+(:mod:`dedupe.cleaning.boilerplate`), so it does not count as changed."""
+NOTES = frozenset({KEPT_WHOLE})
+
 
 @dataclass
 class Document:
@@ -123,7 +128,7 @@ class Account:
             self.chars_out += chars_out
         self.chars_in += chars_in
         edits = edits or {}
-        for stage in {key.split(":", 1)[0] for key in edits}:
+        for stage in {key.split(":", 1)[0] for key in edits if key not in NOTES}:
             self.count(stage, "documents_changed")
         for key, n in edits.items():
             stage, _, what = key.partition(":")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from dedupe.cleaning.boilerplate import DEFAULT_MIN_DOCS
 from dedupe.cleaning.normalize import RULES
 from dedupe.cleaning.repetition import GOPHER_LIMITS
 from dedupe.near.verify import check_verify
@@ -43,6 +44,8 @@ class Options:
     max_repetition: tuple[tuple[str, float], ...] = ()
     exact: bool = True
     near: bool = True
+    boilerplate: bool = False
+    boilerplate_min_docs: int = DEFAULT_MIN_DOCS
 
     def __post_init__(self) -> None:
         check_verify(self.verify)
@@ -55,6 +58,8 @@ class Options:
             raise ValueError(
                 f"unknown repetition statistic(s) {sorted(bad_stats)}; they are {', '.join(GOPHER_LIMITS)}"
             )
+        if self.boilerplate_min_docs < 2:
+            raise ValueError(f"boilerplate_min_docs must be at least 2, got {self.boilerplate_min_docs}")
         unknown = set(self.skip_rules) - set(RULES)
         if unknown:
             raise ValueError(f"unknown rule(s) {sorted(unknown)}; rules are {', '.join(RULES)}")
@@ -75,6 +80,8 @@ class Options:
         out = asdict(self)
         out["skip_rules"] = list(self.skip_rules)
         out["max_repetition"] = [list(pair) for pair in self.max_repetition]
+        if not self.boilerplate:  # a run without it records what runs before the option existed recorded
+            del out["boilerplate"], out["boilerplate_min_docs"]
         return out
 
 

@@ -1,5 +1,6 @@
-"""The per-document stages of a run as one pure function of a batch: normalise, repair repeats, the
-exact-duplicate digest, the MinHash signature (and shingle set for exact checks).
+"""The per-document stages of a run as one pure function of a batch: normalise, repair repeats, remove
+corpus boilerplate (when asked), the exact-duplicate digest, the MinHash signature (and shingle set for
+exact checks); and the first pass of ``--boilerplate``, which counts the cleaned documents' lines.
 
 Both engines call :func:`prepare_batch`: the local one in worker processes, the Spark one in Arrow-batched
 ``mapInPandas``. It is pure (the same batch always gives the same result), so where and in how many
@@ -9,12 +10,16 @@ processes it runs never changes a result.
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
+
+import numpy as np
 
 from dedupe.cleaning import normalize as normalize_mod
 from dedupe.cleaning import repeats as repeats_mod
+from dedupe.cleaning.boilerplate import Boilerplate, distinct_lines
 from dedupe.cleaning.repetition import over_limits, repetition_stats
 from dedupe.compiled import without_scipy_blas
-from dedupe.document import Document, Prepared, Removal
+from dedupe.document import KEPT_WHOLE, Document, Prepared, Removal
 from dedupe.near.index import shingle_sets
 from dedupe.near.minhash import signatures
 from dedupe.options import Options
@@ -22,19 +27,22 @@ from dedupe.options import Options
 Item = Document | Removal
 
 
-def prepare_batch(items: list[Item], opts: Options, with_shingles: bool = True) -> list[Prepared | Removal]:
+Cleaned = tuple[Document, str, dict[str, int], "repeats_mod.Repaired | None"]
+
+
+def prepare_batch(
+    items: list[Item], opts: Options, with_shingles: bool = True, boilerplate: Boilerplate | None = None
+) -> list[Prepared | Removal]:
     """Normalise, repair and sign one batch; rejections from reading pass through in place.
 
     Shingle sets for exact checks (``verify`` auto or exact) are computed here too, in the worker, so the
-    sequential decision only compares sorted arrays.
+    sequential decision only compares sorted arrays. With ``opts.boilerplate`` the corpus's shared lines
+    (counted by a first pass: :func:`line_batch`) must be given.
     """
-    normalised = [item if isinstance(item, Removal) else _normalised(item, opts) for item in items]
-    texts = [text for _, text, _ in (n for n in normalised if not isinstance(n, Removal))]
-    # repeat repair takes the whole batch at once: its compiled checks cost less per call that way
-    repaired = repeats_mod.repair_many(texts) if opts.repeats else [None] * len(texts)
-    fixes = iter(repaired)
+    if opts.boilerplate and boilerplate is None:
+        raise ValueError("boilerplate removal needs the corpus's shared lines: count them first (line_batch)")
     out: list[Prepared | Removal] = [
-        n if isinstance(n, Removal) else _finished(*n, next(fixes), opts) for n in normalised
+        c if isinstance(c, Removal) else _finished(*c, opts, boilerplate) for c in _cleaned(items, opts)
     ]
     ready = [p for p in out if isinstance(p, Prepared)]
     if opts.near and ready:
@@ -56,8 +64,55 @@ def warm_up(opts: Options) -> None:
     that only one can do is a good share of what two processes can gain); and loaded without SciPy."""
     text = "The warm-up sentence has a few ordinary words in it. " * 30
     docs = [Document("warm-up", text), Document("warm-up", text + "\u2014 caf\u00e9 \u201cquoted\u201d")]
+    none = Boilerplate.none(opts.boilerplate_min_docs) if opts.boilerplate else None
     with without_scipy_blas():
-        prepare_batch(docs, opts)
+        prepare_batch(docs, opts, boilerplate=none)
+
+
+class LineBatch(NamedTuple):
+    """What a batch adds to the boilerplate counts: each cleaned document's exact-copy family (the first 8
+    bytes of its digest, so that copies count once) and its distinct line hashes, end to end."""
+
+    families: np.ndarray  # uint64, one per document with text
+    bounds: np.ndarray  # document i's lines are lines[bounds[i]:bounds[i + 1]]
+    lines: np.ndarray  # uint64
+
+
+def line_batch(items: list[Item], opts: Options) -> LineBatch:
+    """The first pass of ``--boilerplate`` over one batch: clean as :func:`prepare_batch` does, then hash
+    the lines (pure, so it runs in workers like prepare_batch)."""
+    families: list[int] = []
+    sets: list[np.ndarray] = [np.empty(0, dtype=np.uint64)]
+    for c in _cleaned(items, opts):
+        if isinstance(c, Removal):
+            continue
+        text = _repaired_text(c[1], c[3])
+        if text.strip():
+            families.append(int.from_bytes(digest(text)[:8], "little"))
+            sets.append(distinct_lines(text))
+    bounds = np.zeros(len(families) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in sets[1:]], out=bounds[1:])
+    return LineBatch(np.array(families, dtype=np.uint64), bounds, np.concatenate(sets))
+
+
+def cleaned_texts(items: list[Item], opts: Options) -> list[str | None]:
+    """Each item's text after normalising and repairing (None for a rejection): the text whose lines
+    :func:`line_batch` counts, for showing them."""
+    return [None if isinstance(c, Removal) else _repaired_text(c[1], c[3]) for c in _cleaned(items, opts)]
+
+
+def _cleaned(items: list[Item], opts: Options) -> list[Cleaned | Removal]:
+    """Normalised documents with their repeat repair (None: repeats are off), rejections in place."""
+    normalised = [item if isinstance(item, Removal) else _normalised(item, opts) for item in items]
+    texts = [text for _, text, _ in (n for n in normalised if not isinstance(n, Removal))]
+    # repeat repair takes the whole batch at once: its compiled checks cost less per call that way
+    repaired = repeats_mod.repair_many(texts) if opts.repeats else [None] * len(texts)
+    fixes = iter(repaired)
+    return [n if isinstance(n, Removal) else (*n, next(fixes)) for n in normalised]
+
+
+def _repaired_text(text: str, repaired: repeats_mod.Repaired | None) -> str:
+    return repaired.text if repaired is not None and repaired.removed else text
 
 
 def _normalised(doc: Document, opts: Options) -> tuple[Document, str, dict[str, int]] | Removal:
@@ -77,13 +132,26 @@ def _normalised(doc: Document, opts: Options) -> tuple[Document, str, dict[str, 
 
 
 def _finished(
-    doc: Document, text: str, stats: dict[str, int], repaired: repeats_mod.Repaired | None, opts: Options
+    doc: Document,
+    text: str,
+    stats: dict[str, int],
+    repaired: repeats_mod.Repaired | None,
+    opts: Options,
+    boilerplate: Boilerplate | None,
 ) -> Prepared | Removal:
     """The rest of the in-place stages, given the normalised text's repair (None: repeats are off)."""
     if repaired is not None and repaired.removed:
         doc.edits["repeats:blocks"] += len(repaired.removed)
         doc.edits["repeats:chars"] += len(text) - len(repaired.text)
         text = repaired.text
+    if boilerplate is not None and text.strip():
+        stripped = boilerplate.strip(text)
+        if stripped.lines:
+            doc.edits["boilerplate:lines"] += stripped.lines
+            doc.edits["boilerplate:chars"] += len(text) - len(stripped.text)
+            text = stripped.text
+        elif stripped.kept_whole:
+            doc.edits[KEPT_WHOLE] += 1
     if not text.strip():
         return Removal(doc.id, "normalize", "no text left after cleaning", rejected=True, source=doc.source)
     limits = opts.repetition_limits

@@ -114,9 +114,7 @@ def repetition_stats(text: str) -> dict[str, float]:
         stats["dup_para_char_frac"] = chars / length
 
     words: list[str] | list[bytes] = (
-        text.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).split()
-        if text.isascii()
-        else _WORD.findall(text)
+        text.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).split() if text.isascii() else _WORD.findall(text)
     )
     nwords = len(words)
     if nwords < 2:

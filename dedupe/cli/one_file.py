@@ -12,10 +12,14 @@ import click
 
 from dedupe.cleaning import normalize as normalize_mod
 from dedupe.cleaning import repeats as repeats_mod
+from dedupe.cleaning.boilerplate import DEFAULT_MIN_DOCS, Boilerplate
 from dedupe.cleaning.repetition import over_limits, repetition_stats
 from dedupe.cli.group import fail, main
 from dedupe.cli.options import cleaning, cleaning_options
+from dedupe.engines.local import batched, shared_lines
+from dedupe.io import InputError, InputFormat
 from dedupe.io.decode import DEFAULT_ENCODING_POLICY, ENCODING_POLICIES, decode
+from dedupe.options import Options
 
 # The run's --encoding-errors, so that clean and explain read a file as a run with the same setting would.
 _encoding_option = click.option(
@@ -63,13 +67,72 @@ def clean(path: str, encoding_errors: str, **kw) -> None:
     click.echo(text, nl=not text.endswith("\n"))
 
 
+def _shared_lines(corpus: str, min_docs: int, encoding_errors: str, kw: dict) -> Boilerplate:
+    """The shared lines of CORPUS, counted as ``dedupe run --boilerplate`` counts them, with the same
+    cleaning options (a folder or JSON Lines file with a "text" field)."""
+    repairs = cleaning(kw)
+    opts = Options(
+        normalize=repairs.normalize,
+        skip_rules=repairs.skip_rules,
+        straight_quotes=repairs.straight_quotes,
+        unicode_form=repairs.unicode_form,
+        repeats=repairs.repeats,
+        boilerplate=True,
+        boilerplate_min_docs=min_docs,
+    )
+    fmt = InputFormat(encoding_errors=encoding_errors)
+    try:
+        fmt.open(corpus)
+    except InputError as err:
+        fail(f"--boilerplate-from: {err}", 2)
+    return shared_lines(lambda: batched(fmt.open(corpus).documents, 256), opts, samples=False).table
+
+
+def _boilerplate_lines(table: Boilerplate, text: str, corpus: str | None) -> tuple[list[str], str | None]:
+    """What the boilerplate rule does to FILE's cleaned text: the lines it removes, as explain lists
+    changes, or the note that FILE is kept whole although it has shared lines."""
+    shared = table.shared_in(text)
+    if not shared:
+        return [], None
+    if table.strip(text).kept_whole:
+        numbers = ", ".join(str(n) for n, _, _ in shared)
+        return [], (
+            f"line(s) {numbers} are in {table.min_docs} or more documents of {corpus}, but they are most of the "
+            "document, so it is kept whole (a copy of shared text, not a page with a template around it)"
+        )
+    return [
+        f"boilerplate line {n}: {_short(line)!r} is in {docs} documents of {corpus}" for n, line, docs in shared
+    ], None
+
+
+def _short(line: str, limit: int = 70) -> str:
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+
+
 @main.command()
 @click.argument("path", metavar="FILE")
 @cleaning_options
 @_encoding_option
-def explain(path: str, encoding_errors: str, **kw) -> None:
+@click.option(
+    "--boilerplate-from",
+    "corpus",
+    metavar="CORPUS",
+    default=None,
+    help="Also show which lines 'dedupe run CORPUS --boilerplate' would remove from FILE as boilerplate "
+    "(CORPUS: a folder or a JSON Lines file, read with the cleaning options given here).",
+)
+@click.option(
+    "--boilerplate-min-docs",
+    type=click.IntRange(2),
+    default=DEFAULT_MIN_DOCS,
+    show_default=True,
+    metavar="N",
+    help="With --boilerplate-from: how many documents must share a line for it to be boilerplate.",
+)
+def explain(path: str, encoding_errors: str, corpus: str | None, boilerplate_min_docs: int, **kw) -> None:
     """List every change cleaning makes to FILE, with the rule that made it."""
     repairs = cleaning(kw)
+    table = _shared_lines(corpus, boilerplate_min_docs, encoding_errors, kw) if corpus is not None else None
     text, note = _read_one(path, encoding_errors)
     if note:
         click.echo(_decoding_line(path, note))
@@ -83,12 +146,19 @@ def explain(path: str, encoding_errors: str, **kw) -> None:
         repaired = repeats_mod.repair(text)
         lines.extend(f"repeats   {repeats_mod.format_removed(text, block)}" for block in repaired.removed)
         text = repaired.text
+    kept_whole = None
+    if table is not None:
+        removed, kept_whole = _boilerplate_lines(table, text, corpus)
+        lines.extend(removed)
+        text = table.strip(text).text
     if not lines:
         click.echo(f"{path}: no changes")
     else:
         click.echo(f"{path}: {len(lines)} change(s)")
         for line in lines:
             click.echo(f"  {line}")
+    if kept_whole:
+        click.echo(f"{path}: boilerplate: {kept_whole}")
     before = over_limits(repetition_stats(original))
     after = over_limits(repetition_stats(text))
     verdict = "within the Gopher repetition limits" if not after else "over the Gopher limits: " + ", ".join(after)

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from dedupe.cleaning import normalize as normalize_mod
+from dedupe.cleaning.boilerplate import DEFAULT_MIN_DOCS
 from dedupe.cli.group import fail
 from dedupe.engines.parallel import default_jobs
 from dedupe.io import InputError, InputFormat, Source
@@ -181,6 +182,25 @@ REPETITION_OPTIONS = [
     ),
 ]
 
+BOILERPLATE_OPTIONS = [
+    click.option(
+        "--boilerplate",
+        is_flag=True,
+        help="Remove site boilerplate: a line found in at least --boilerplate-min-docs documents (exact copies "
+        "count once; compared as repeat repair compares lines) is removed from every document, before the "
+        "exact and near steps; a document that is mostly such lines (a syndicated or re-scraped copy) is kept "
+        "whole. Reads the input twice.",
+    ),
+    click.option(
+        "--boilerplate-min-docs",
+        type=click.IntRange(2),
+        default=DEFAULT_MIN_DOCS,
+        show_default=True,
+        metavar="N",
+        help="With --boilerplate: how many documents must share a line for it to be boilerplate.",
+    ),
+]
+
 POLICY_OPTIONS = [
     click.option(
         "--keep",
@@ -262,6 +282,8 @@ def settings(parsed: Mapping[str, Any]) -> tuple[Options, Execution]:
         "max_repetition": tuple(parsed.get("max_repetition", ())),
         "exact": not parsed["no_exact"],
         "near": not parsed["no_near"],
+        "boilerplate": parsed.get("boilerplate", False),
+        "boilerplate_min_docs": parsed.get("boilerplate_min_docs", DEFAULT_MIN_DOCS),
         "jobs": parsed["jobs"] or default_jobs(),
     }
     for key in ("keep", "keep_by", "drop_all", "mode"):

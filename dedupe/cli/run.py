@@ -15,6 +15,7 @@ import click
 from dedupe import config
 from dedupe.cli.group import fail, main
 from dedupe.cli.options import (
+    BOILERPLATE_OPTIONS,
     INPUT_OPTIONS,
     POLICY_OPTIONS,
     REPETITION_OPTIONS,
@@ -116,7 +117,7 @@ class RunControl:
     "and for removed ones duplicate_of and similarity. A cluster holds every kept document joined by a "
     "removed one similar to both, and the documents removed as their duplicates.",
 )
-@with_options(SIGNATURE_OPTIONS + POLICY_OPTIONS + REPETITION_OPTIONS + INPUT_OPTIONS)
+@with_options(SIGNATURE_OPTIONS + POLICY_OPTIONS + REPETITION_OPTIONS + BOILERPLATE_OPTIONS + INPUT_OPTIONS)
 @click.option(
     "--against",
     type=click.Path(file_okay=False, exists=True),

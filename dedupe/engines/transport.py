@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from dedupe.cleaning.boilerplate import Boilerplate
 from dedupe.document import Document, Prepared, Removal
 from dedupe.io.jsonl import LineChunk, parse_chunk
 from dedupe.options import Options
-from dedupe.prepare import Item, prepare_batch
+from dedupe.prepare import Item, LineBatch, line_batch, prepare_batch
 
 DocFields = tuple[str, str, str | None, dict[str, Any] | None, int, dict[str, int], dict[str, int]]
 
@@ -86,12 +87,19 @@ def unpacked(packed: PackedBatch) -> list[Prepared | Removal]:
     return out
 
 
-def prepare_packed(items: list[Item], opts: Options) -> PackedBatch:
+def prepare_packed(items: list[Item], opts: Options, boilerplate: Boilerplate | None = None) -> PackedBatch:
     """prepare_batch in a worker process, packed for the way back."""
-    return packed(prepare_batch(items, opts))
+    return packed(prepare_batch(items, opts, boilerplate=boilerplate))
 
 
-def prepare_lines(chunk: LineChunk, opts: Options, streaming: bool) -> tuple[PackedBatch, list[int]]:
+def count_chunk(chunk: LineChunk, opts: Options) -> LineBatch:
+    """The boilerplate count of raw JSON Lines lines (:func:`dedupe.prepare.line_batch`), in a worker."""
+    return line_batch(parse_chunk(chunk), opts)
+
+
+def prepare_lines(
+    chunk: LineChunk, opts: Options, streaming: bool, boilerplate: Boilerplate | None = None
+) -> tuple[PackedBatch, list[int]]:
     """Parse raw JSON Lines lines and prepare them, in a worker process; also the positions of the lines
     that were rejected when read (unique ids count only the others).
 
@@ -106,4 +114,4 @@ def prepare_lines(chunk: LineChunk, opts: Options, streaming: bool) -> tuple[Pac
         for item in items:
             if isinstance(item, Document) and item.record is not None:
                 item.record[chunk.text_field] = None
-    return packed(prepare_batch(items, opts)), rejected
+    return packed(prepare_batch(items, opts, boilerplate=boilerplate)), rejected

@@ -46,6 +46,12 @@ def summary(report: dict) -> str:
         f"normalised {stage('normalize', 'documents_changed')}, "
         f"repeats repaired {stage('repeats', 'documents_changed')} ({stage('repeats', 'blocks')} blocks)"
     )
+    if "boilerplate" in stages:
+        edited += (
+            f", boilerplate removed from {stage('boilerplate', 'documents_changed')} "
+            f"({stage('boilerplate', 'lines')} lines, {stage('boilerplate', 'chars')} chars; "
+            f"{stage('boilerplate', 'kept whole')} mostly-shared documents kept whole)"
+        )
     paths = report["paths"]
     lines = [
         f"dedupe: read {report['read']} documents ({size}) in {secs:.2f} s{rate}",

@@ -16,9 +16,10 @@ from dedupe.decide.clusters import ClusterRecorder, cluster_members
 from dedupe.decide.decider import Decider, Outcome
 from dedupe.decide.ids import unique_ids
 from dedupe.document import Account, Document, Removal
-from dedupe.engines.local import run_documents, run_lines
+from dedupe.engines.local import SharedLines, batched, run_documents, run_lines, shared_lines
 from dedupe.io import DEFAULT_FORMAT, InputFormat, Source, output_form
 from dedupe.io.jsonl import compression_of
+from dedupe.io.spill import Spill
 from dedupe.options import DEFAULT_EXECUTION, Execution, Options, report_options
 from dedupe.report.html_page import write_html
 from dedupe.report.progress import Progress
@@ -44,6 +45,7 @@ class _State:
     done: int = 0  # items whose outcome is written
     recorder: ClusterRecorder = field(default_factory=ClusterRecorder)
     repaired_ids: list[str] = field(default_factory=list)
+    spilled: bool = False  # items come from a temporary file (standard input read twice), not the input
 
 
 def run_corpus(
@@ -77,7 +79,8 @@ def run_corpus(
         state = _State(RunFiles.create(paths, source, fmt, overwrite=overwrite), unique_ids(source.documents))
         if checkpoints is not None:
             checkpoints.journal.discard()
-    outcomes = _outcomes(source, state.items, opts, account, decider, execution, resume=resume)
+    shared = _shared_lines(paths, fmt, opts, execution, state) if opts.boilerplate else None
+    outcomes = _outcomes(source, state, opts, account, decider, execution, resume=resume, shared=shared)
     _write_all(state, outcomes, account, decider, source, checkpoints, progress)
     state.files.commit()
     if checkpoints is not None:
@@ -88,7 +91,8 @@ def run_corpus(
     def clusters() -> Iterator[dict]:  # read back from the finished removal log, each time it is asked for
         return cluster_members(paths.removed, state.recorder.numbers, decider.index, saved_docs)
 
-    report = state.files.finish(account, report_options(opts, execution), clusters())
+    section = shared.report() if shared is not None else None
+    report = state.files.finish(account, report_options(opts, execution), clusters(), section)
     if paths.html is not None:
         write_html(
             paths.html,
@@ -165,24 +169,57 @@ def _resumed(
 
 def _outcomes(
     source: Source,
-    items: Iterator[Document | Removal],
+    state: _State,
     opts: Options,
     account: Account,
     decider: Decider,
     execution: Execution,
     *,
     resume: bool,
+    shared: SharedLines | None,
 ) -> Iterator[Outcome]:
     """Every input item's outcome, in input order.
 
     With several jobs a JSON Lines input goes to the workers as raw lines and is parsed there, which the
     parent would otherwise spend a good share of its time on. A resumed run reads ``items`` (parsed
-    here), whose first items the replay has taken already.
+    here), whose first items the replay has taken already; so does a run whose items were spilled.
     """
-    if source.lines is not None and execution.jobs > 1 and not resume:
+    table = shared.table if shared is not None else None
+    if source.lines is not None and execution.jobs > 1 and not resume and not state.spilled:
         lines = source.lines(execution.batch_size)
-        return run_lines(lines, opts, account, decider=decider, execution=execution)
-    return run_documents(items, opts, account, decider=decider, assign_ids=False, execution=execution)
+        return run_lines(lines, opts, account, decider=decider, execution=execution, boilerplate=table)
+    return run_documents(
+        state.items, opts, account, decider=decider, assign_ids=False, execution=execution, boilerplate=table
+    )
+
+
+def _shared_lines(paths: Paths, fmt: InputFormat, opts: Options, execution: Execution, state: _State) -> SharedLines:
+    """The first pass of ``--boilerplate``: the input is read once more to count its lines (the whole input,
+    also when resuming). Standard input cannot be read twice, so its documents go to a temporary file
+    on the way and the run reads them back from there."""
+    logger.info("boilerplate: counting the lines of every document (first of two passes)")
+    if paths.input == "-":
+        spill = Spill(execution.temp_dir)
+        for batch in batched(state.items, execution.batch_size):
+            spill.append(batch)
+        state.items = (item for batch in spill for item in batch)
+        state.spilled = True
+        shared = shared_lines(lambda: iter(spill), opts, execution)
+    else:
+        lines = fmt.open(paths.input).lines
+        if lines is not None and execution.jobs > 1:  # parsed in the workers, as the run itself does
+            shared = shared_lines(
+                lambda: fmt.open(paths.input).lines(execution.batch_size), opts, execution, lines=True
+            )
+        else:
+            shared = shared_lines(
+                lambda: batched(fmt.open(paths.input).documents, execution.batch_size), opts, execution
+            )
+    table = shared.table
+    logger.info(
+        "boilerplate: %d distinct lines, %d in %d or more documents", table.distinct, len(table.keys), table.min_docs
+    )
+    return shared
 
 
 def _write_all(

@@ -89,9 +89,15 @@ class RunFiles:
         self.sink.commit()
         self.log.commit()
 
-    def finish(self, account: Account, options: dict[str, Any], clusters: Iterable[dict] | None = None) -> dict:
-        """Write the clusters file (when asked for; ``clusters`` are its lines) and the report; return the
-        report. Call after :meth:`commit`."""
+    def finish(
+        self,
+        account: Account,
+        options: dict[str, Any],
+        clusters: Iterable[dict] | None = None,
+        boilerplate: dict[str, Any] | None = None,
+    ) -> dict:
+        """Write the clusters file (when asked for; ``clusters`` are its lines) and the report (with the
+        ``boilerplate`` section of a run that removed it); return the report. Call after :meth:`commit`."""
         summary = None
         if self.paths.clusters is not None:
             assert clusters is not None, "the run asked for a clusters file"
@@ -100,6 +106,8 @@ class RunFiles:
         report = build_report(account, options=options, paths=self.paths.for_report(), seconds=seconds)
         if summary is not None:
             report["clusters"] = summary
+        if boilerplate is not None:
+            report["boilerplate"] = boilerplate
         atomic.write_json(self.paths.report, report)
         return report
 

@@ -11,6 +11,7 @@ from dedupe.decide.clusters import kept_member, removed_member
 from dedupe.document import Document, Removal
 from dedupe.engines.spark import columns as c
 from dedupe.engines.spark import session
+from dedupe.engines.spark.boilerplate import shared_lines
 from dedupe.engines.spark.decide import FANOUT, decided
 from dedupe.engines.spark.read import read
 from dedupe.io import DEFAULT_FORMAT, InputError, InputFormat
@@ -46,7 +47,9 @@ def run_spark(
     try:
         spark = session(master=master, remote=remote)
         base = read(spark, paths.input, source.form, fmt)
-        decisions, account = decided(base, options, FANOUT, keep_by=options.keep_by)
+        shared = shared_lines(base, options) if options.boilerplate else None
+        table = shared.table if shared is not None else None
+        decisions, account = decided(base, options, FANOUT, keep_by=options.keep_by, boilerplate=table)
         for outcome in _outcomes(decisions):
             files.write(outcome)
         acc = account()
@@ -55,7 +58,8 @@ def run_spark(
         raise
     files.commit()
     clusters = _cluster_members(decisions) if paths.clusters is not None else None
-    return files.finish(acc, report_options(options, execution), clusters)
+    section = shared.report() if shared is not None else None
+    return files.finish(acc, report_options(options, execution), clusters, section)
 
 
 def _outcomes(decisions: DataFrame) -> Iterator[Document | Removal]:

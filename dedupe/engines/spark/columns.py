@@ -21,6 +21,12 @@ As prepared on the executors (:mod:`~dedupe.engines.spark.prepare`):
 - ``dd_rank_key`` (binary): the keep policy's sort key (:func:`dedupe.decide.keep.rank_key`);
 - ``dd_length``, ``dd_chars_in`` (long), ``dd_edits`` (JSON object): what the account counts.
 
+The first pass of ``--boilerplate`` (:mod:`~dedupe.engines.spark.boilerplate`):
+
+- ``dd_family`` (long): the first 8 bytes of a cleaned document's digest, so exact copies count once;
+- ``dd_line`` (long): the hash of one of its distinct lines (:mod:`dedupe.cleaning.boilerplate`);
+- ``dd_line_text`` (string): how that line reads, for the report's most common lines.
+
 In the decision (:mod:`~dedupe.engines.spark.decide`, :mod:`~dedupe.engines.spark.rounds`):
 
 - ``dd_rank`` (long): the place in keep-policy order, the order of the local engine's decisions;
@@ -59,6 +65,10 @@ LENGTH = "dd_length"
 CHARS_IN = "dd_chars_in"
 EDITS = "dd_edits"
 
+FAMILY = "dd_family"
+LINE = "dd_line"
+LINE_TEXT = "dd_line_text"
+
 RANK = "dd_rank"
 DOC = "dd_doc"
 KEPT = "dd_kept"
@@ -90,6 +100,8 @@ PREPARED_SCHEMA = (
     f"{REJECT_REASON} string, {DIGEST} binary, {NIBBLES} binary, {BAND_KEYS} array<bigint>, {SIGNED} boolean, "
     f"{RANK_KEY} binary, {LENGTH} bigint, {CHARS_IN} bigint, {EDITS} string"
 )
+LINES_SCHEMA = f"{FAMILY} bigint, {LINE} bigint"
+SAMPLES_SCHEMA = f"{LINE} bigint, {ORDER} bigint, {LINE_TEXT} string"
 MATCH_SCHEMA = (
     f"{DOC} bigint, dd_candidates bigint, dd_exact_checks bigint, duplicate_of string, {KEPT} bigint, "
     "similarity double, reason string"

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from dedupe.cleaning.boilerplate import Boilerplate
 from dedupe.decide import reasons
 from dedupe.document import Account
 from dedupe.engines.spark import columns as c
 from dedupe.engines.spark.account import account_of
+from dedupe.engines.spark.boilerplate import shared_lines
 from dedupe.engines.spark.prepare import prepare_frames
 from dedupe.engines.spark.rounds import best_matches, decide_rounds, families, score
 from dedupe.engines.spark.udf import grouped, series_udf
@@ -34,15 +36,22 @@ FANOUT = 128
 
 
 def decided(
-    base: DataFrame, opts: Options, fanout: int = FANOUT, keep_by: str | None = None
+    base: DataFrame,
+    opts: Options,
+    fanout: int = FANOUT,
+    keep_by: str | None = None,
+    boilerplate: Boilerplate | None = None,
 ) -> tuple[DataFrame, Callable[[], Account]]:
     """Decisions for every item of ``base`` (one row per ``dd_order``), and a function giving the Account.
 
-    ``keep_by``: the field the keep policy ranks by (``opts.keep_by``, or the column of a DataFrame)."""
+    ``keep_by``: the field the keep policy ranks by (``opts.keep_by``, or the column of a DataFrame);
+    ``boilerplate``: the shared lines, with ``opts.boilerplate`` (counted here when not given)."""
     from pyspark.sql import functions as F
 
+    if opts.boilerplate and boilerplate is None:
+        boilerplate = shared_lines(base, opts).table
     bands, rows = banding(opts.num_perm, opts.threshold, opts.bands, opts.rows)
-    prepared = _prepared(base, opts, bands, rows, keep_by).localCheckpoint()
+    prepared = _prepared(base, opts, bands, rows, keep_by, boilerplate).localCheckpoint()
     ranked = _ranked(prepared.filter(F.col(c.REJECT_STEP).isNull()), opts).localCheckpoint()
     groups = _exact_groups(ranked, opts)
     is_first = F.col(c.RANK) == F.col(c.FIRST)
@@ -92,7 +101,9 @@ def decided(
     return decisions.drop(c.LENGTH, c.CHARS_IN, c.EDITS), account
 
 
-def _prepared(base: DataFrame, opts: Options, bands: int, rows: int, keep_by: str | None) -> DataFrame:
+def _prepared(
+    base: DataFrame, opts: Options, bands: int, rows: int, keep_by: str | None, boilerplate: Boilerplate | None
+) -> DataFrame:
     """Every item prepared on the executors, documents numbered by id in input order (for unique ids)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -100,7 +111,7 @@ def _prepared(base: DataFrame, opts: Options, bands: int, rows: int, keep_by: st
     docs = base.filter(F.col(c.READ_ERROR).isNull())
     docs = docs.withColumn(c.ID_COUNT, F.row_number().over(Window.partitionBy(c.ID).orderBy(c.ORDER)))
     rejected = base.filter(F.col(c.READ_ERROR).isNotNull()).withColumn(c.ID_COUNT, F.lit(1))
-    fn = partial(prepare_frames, opts=opts, bands=bands, rows=rows, keep_by=keep_by)
+    fn = partial(prepare_frames, opts=opts, bands=bands, rows=rows, keep_by=keep_by, boilerplate=boilerplate)
     return docs.unionByName(rejected).mapInPandas(fn, c.PREPARED_SCHEMA)
 
 

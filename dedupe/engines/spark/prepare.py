@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dedupe.cleaning.boilerplate import Boilerplate, first_lines
 from dedupe.decide import keep
 from dedupe.decide.ids import number_document
 from dedupe.document import Document, Prepared, Removal
@@ -18,22 +19,30 @@ from dedupe.near.lsh import band_keys
 from dedupe.near.minhash import EMPTY
 from dedupe.near.verify import nibbles
 from dedupe.options import Options
-from dedupe.prepare import prepare_batch
+from dedupe.prepare import cleaned_texts, line_batch, prepare_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-def prepare_frames(frames: Iterator[pd.DataFrame], *, opts: Options, bands: int, rows: int, keep_by: str | None):
+def prepare_frames(
+    frames: Iterator[pd.DataFrame],
+    *,
+    opts: Options,
+    bands: int,
+    rows: int,
+    keep_by: str | None,
+    boilerplate: Boilerplate | None = None,
+):
     """Each batch of base rows (with ``dd_id_count``) as prepared rows (:data:`columns.PREPARED_SCHEMA`).
 
     ``keep_by`` names the field of ``dd_keep_value`` (a DataFrame's column) or, when that is null, of the
-    record that ranks documents."""
+    record that ranks documents; ``boilerplate``: the corpus's shared lines, with ``opts.boilerplate``."""
     import pandas as pd
 
     for pdf in frames:
         items = [_item(r) for r in pdf.itertuples(index=False)]
-        prepared = prepare_batch(items, opts, with_shingles=False)
+        prepared = prepare_batch(items, opts, with_shingles=False, boilerplate=boilerplate)
         sigs = [p.signature for p in prepared if isinstance(p, Prepared) and p.signature is not None]
         stacked = np.stack(sigs) if sigs else None
         keys = iter((band_keys(stacked, bands, rows) >> np.uint64(32)).astype(np.int64)) if sigs else iter(())
@@ -45,6 +54,40 @@ def prepare_frames(frames: Iterator[pd.DataFrame], *, opts: Options, bands: int,
         frame[c.LENGTH] = frame[c.LENGTH].astype("Int64")
         frame[c.CHARS_IN] = frame[c.CHARS_IN].astype("Int64")
         yield frame
+
+
+def line_frames(frames: Iterator[pd.DataFrame], *, opts: Options) -> Iterator[pd.DataFrame]:
+    """The first pass of ``--boilerplate``: each read document's family and distinct lines
+    (:data:`columns.LINES_SCHEMA`), by :func:`dedupe.prepare.line_batch` as the local engine counts them."""
+    import pandas as pd
+
+    for pdf in frames:
+        batch = line_batch([_plain_item(r) for r in pdf.itertuples(index=False)], opts)
+        sizes = np.diff(batch.bounds)
+        families = np.repeat(batch.families, sizes).view(np.int64)
+        yield pd.DataFrame({c.FAMILY: families, c.LINE: batch.lines.view(np.int64)})
+
+
+def sample_frames(frames: Iterator[pd.DataFrame], *, opts: Options, wanted: list[int]) -> Iterator[pd.DataFrame]:
+    """Where the wanted lines (hashes as signed longs) occur and how they read (:data:`columns.SAMPLES_SCHEMA`)."""
+    import pandas as pd
+
+    want = [h & 0xFFFF_FFFF_FFFF_FFFF for h in wanted]
+    for pdf in frames:
+        texts = cleaned_texts([_plain_item(r) for r in pdf.itertuples(index=False)], opts)
+        out: list[tuple[int, int, str]] = []
+        for order, text in zip(pdf[c.ORDER].tolist(), texts, strict=True):
+            if text is not None:
+                found = first_lines(text, want).items()
+                out.extend((h - (1 << 64) if h >= 1 << 63 else h, order, line) for h, line in found)
+        yield pd.DataFrame(out, columns=[c.LINE, c.ORDER, c.LINE_TEXT])
+
+
+def _plain_item(r: Any) -> Document | Removal:
+    """A base row as the document (or rejection) whose text the boilerplate pass reads; ids do not matter."""
+    if present(getattr(r, c.READ_ERROR)):
+        return Removal(getattr(r, c.ID), "read", getattr(r, c.READ_ERROR), rejected=True)
+    return Document(getattr(r, c.ID), getattr(r, c.TEXT))
 
 
 def _item(r: Any) -> Document | Removal:
