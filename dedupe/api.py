@@ -34,7 +34,11 @@ class Deduplicator:
         self._count = 0
 
     def filter(self, items: Iterable[Any]) -> Iterator[Any]:
-        """Yield the items that are kept, in order; removed and rejected ones go to ``self.removed``."""
+        """Yield the items that are kept, in order; removed and rejected ones go to ``self.removed``.
+
+        With ``boilerplate=True`` the lines of all of ``items`` are counted before the first is decided
+        (the items wait in a temporary file meanwhile), so each call removes the lines shared within it.
+        """
         originals: dict[int, Any] = {}
         docs = self._documents(items, originals)
         for outcome in run_documents(docs, self.options, self.account, decider=self._decider, execution=self.execution):
@@ -51,6 +55,11 @@ class Deduplicator:
         Rows are decided in order against everything this Deduplicator kept before (across batches), and
         removed rows are recorded in ``self.removed``. Cleaning is a separate ``dataset.map`` step.
         """
+        if self.options.boilerplate:
+            raise ValueError(
+                "boilerplate=True counts lines over the whole corpus before deciding anything, which one batch "
+                "cannot do: use filter() over the whole corpus, or dedupe run --boilerplate"
+            )
         texts = batch[self.text_field]
         ids = batch.get(self.id_field) or [None] * len(texts)
         rows = [{self.id_field: i, self.text_field: t} for i, t in zip(ids, texts, strict=True)]

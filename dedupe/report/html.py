@@ -4,7 +4,8 @@ The JSON report is for machines; this page is for a person checking a threshold 
 whole crawl. It shows the account (``read == kept + removed + rejected``), what each stage did, how the
 similarities of candidate pairs fall around the threshold, the largest duplicate groups (the run's
 clusters, see :mod:`dedupe.decide.clusters`) with word diffs of a removed document against the one it
-duplicates, repaired repeats, and rejections by reason.
+duplicates, repaired repeats, boilerplate lines (:mod:`~dedupe.report.html_boilerplate`), and
+rejections by reason.
 
 The page is one file with inline CSS and an inline SVG chart: no scripts, no fonts or images from
 elsewhere, so it opens offline, can be mailed or archived, and a strict Content-Security-Policy forbids it
@@ -21,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from dedupe.report.html_boilerplate import boilerplate_section
+
 # How much of a corpus the page shows: enough to judge, small enough to open instantly.
 MAX_CLUSTERS = 6  # duplicate groups shown
 MAX_DIFFS = 2  # removed members of a group diffed against the kept document each duplicates
@@ -32,9 +35,6 @@ MAX_BLOCKS = 4  # repaired blocks shown per document
 MAX_BLOCK_CHARS = 600
 MAX_EXAMPLE_IDS = 5  # ids listed per rejection reason
 BINS = 20  # histogram bins of width 0.05
-
-
-# --------------------------------------------------------------------------------------------- helpers
 
 
 def _e(value: Any) -> str:
@@ -145,8 +145,6 @@ def repair_example(doc_id: str, text: str, blocks: Iterable[Any]) -> dict:
         ],
     }
 
-
-# ------------------------------------------------------------------------------------------ word diffs
 
 _WORD = re.compile(r"(\S+)(\s*)")
 
@@ -585,6 +583,7 @@ def render_html(
             f'<div class="pair">{_stages(report)}{_histogram(pairs, removals, threshold)}</div>',
             _clusters(None if clusters is None else list(clusters), texts or {}),
             _repairs(list(repairs or [])),
+            boilerplate_section(report),
             _rejections(removals),
             _options(report),
         )
