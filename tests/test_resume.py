@@ -66,10 +66,16 @@ def _kill_after_checkpoint(proc: subprocess.Popen, checkpoint: Path, at_least: i
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("form", ["jsonl", "folder"])
+@pytest.mark.parametrize("form", ["jsonl", "folder", "boilerplate"])
 def test_resume_after_sigkill_gives_byte_identical_output(tmp_path: Path, form: str):
     docs = _corpus()
-    if form == "jsonl":
+    common = ["--checkpoint-every", "50"]
+    if form == "boilerplate":  # the resumed run counts the lines of the whole input again, as the first did
+        for i, d in enumerate(docs):
+            if i % 3 == 0 and isinstance(d["text"], str):
+                d["text"] = f"Share this article\n{d['text']}\nRead more from our newsroom"
+        common.append("--boilerplate")
+    if form in ("jsonl", "boilerplate"):
         src = tmp_path / "in.jsonl"
         src.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
         out_a, out_b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
@@ -80,7 +86,6 @@ def test_resume_after_sigkill_gives_byte_identical_output(tmp_path: Path, form: 
             if isinstance(d["text"], str):
                 (src / f"{d['id']}.txt").write_text(d["text"], encoding="utf-8")
         out_a, out_b = tmp_path / "a", tmp_path / "b"
-    common = ["--checkpoint-every", "50"]
     assert _run(str(src), "-o", str(out_a), *common, "--clusters", str(tmp_path / "a.clusters.jsonl")).wait() == 0
 
     common += ["--clusters", str(tmp_path / "b.clusters.jsonl")]
@@ -108,8 +113,11 @@ def test_resume_after_sigkill_gives_byte_identical_output(tmp_path: Path, form: 
     assert not list(tmp_path.glob("*.checkpoint*"))  # the checkpoint and its cluster journal are gone
     report_a = json.loads((tmp_path / "a.report.json").read_text())
     report_b = json.loads((tmp_path / "b.report.json").read_text())
-    for key in ("read", "kept", "removed", "rejected"):
-        assert report_a[key] == report_b[key]
+    for key in ("read", "kept", "removed", "rejected", "boilerplate"):
+        assert report_a.get(key) == report_b.get(key)
+    assert report_a["stages"].get("boilerplate") == report_b["stages"].get("boilerplate")
+    if form == "boilerplate":
+        assert report_a["stages"]["boilerplate"]["lines"] >= 800
 
 
 def test_resume_refuses_what_it_cannot_continue(tmp_path: Path):

@@ -131,8 +131,7 @@ def test_jsonl_line_parser_equals_read_jsonl():
     for policy in ("reject", "replace", "detect"):
         expected = list(read_jsonl(io.BytesIO(b"".join(BAD_LINES)), name="f.jsonl", encoding_errors=policy))
         got = [
-            read.parse_jsonl_line(raw, n, name="f.jsonl", encoding_errors=policy)
-            for n, raw in enumerate(BAD_LINES, 1)
+            read.parse_jsonl_line(raw, n, name="f.jsonl", encoding_errors=policy) for n, raw in enumerate(BAD_LINES, 1)
         ]
         got = [g for g in got if g is not None]
         assert len(got) == len(expected)
@@ -326,3 +325,25 @@ def test_a_long_chain_of_families_is_one_cluster_in_both_engines(spark, tmp_path
     members = [json.loads(line) for line in local.splitlines()]
     assert {m["cluster"] for m in members} == {"K0"} and len(members) == 15
     assert [m["id"] for m in members if m["status"] == "kept"] == [f"K{i}" for i in range(8)]
+
+
+def test_boilerplate_is_removed_the_same_on_spark(spark, tmp_path):
+    """--boilerplate: the same shared lines, the same files and report (with its most common lines), and
+    the same outcomes from deduplicate(df, boilerplate=True) as from the local engine."""
+    from test_boilerplate import site_corpus
+
+    docs = site_corpus() + constructed()[:40]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    _local_cli(
+        [str(src), "-o", str(tmp_path / "l.jsonl"), "--clusters", str(tmp_path / "l.clusters.jsonl"), "--boilerplate"]
+    )
+    run_spark(_spark_paths(src, tmp_path), Options(boilerplate=True))
+    for name in ("jsonl", "removed.jsonl", "clusters.jsonl"):
+        assert (tmp_path / f"l.{name}").read_bytes() == (tmp_path / f"s.{name}").read_bytes(), name
+    _same_report(tmp_path / "l.report.json", tmp_path / "s.report.json")
+    report = json.loads((tmp_path / "s.report.json").read_text())
+    assert report["stages"]["boilerplate"]["documents_changed"] == 10
+    assert "Share this article" in {t["line"] for t in report["boilerplate"]["top"]}
+    expected = local_outcomes(docs, Options(boilerplate=True))
+    assert spark_outcomes(spark, docs, boilerplate=True) == expected

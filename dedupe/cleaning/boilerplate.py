@@ -24,9 +24,10 @@ Why the half
 
 Memory
     Counting holds 12 bytes per distinct line (a 64-bit hash and a 32-bit count in sorted arrays;
-    :class:`LineCounts`), about three times that for a moment while new lines are merged in, and one
-    number per distinct document (exact copies are counted once).  Only the lines found in ``min_docs``
-    or more documents are kept for the second pass (:class:`Boilerplate`).
+    :class:`LineCounts`); while new lines are merged in, about 32 bytes per distinct line at the peak of a
+    merge of a large table (``benchmarks/bench_boilerplate.py``), and one number per distinct document
+    (exact copies are counted once).  Only the lines found in ``min_docs`` or more documents are kept for
+    the second pass (:class:`Boilerplate`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from dedupe.cleaning.repeats.keys import keyed
 
 DEFAULT_MIN_DOCS = 5
 TOP_LINES = 20  # the most common boilerplate lines a report lists
-_MERGE_AT = 1 << 20  # new hashes held before they are merged into the sorted table
+_MERGE_AT = 1 << 18  # new hashes held before they are merged into the sorted table
 
 
 def line_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -80,25 +81,36 @@ class LineCounts:
         if len(hashes):
             self._pending.append(np.asarray(hashes, dtype=np.uint64))
             self._pending_size += len(hashes)
-            if self._pending_size >= max(_MERGE_AT, len(self._keys)):
+            if self._pending_size >= max(_MERGE_AT, len(self._keys) // 4):
                 self._merge()
 
     def add_counts(self, keys: np.ndarray, counts: np.ndarray) -> None:
-        """Add another table's counts (the Spark engine counts per partition)."""
+        """Add another table's counts (``keys`` distinct; the Spark engine counts per line in bulk)."""
         self._merge()
-        self._keys, self._counts = _summed(
-            np.concatenate([self._keys, keys.astype(np.uint64)]),
-            np.concatenate([self._counts, counts.astype(np.uint32)]),
-        )
+        order = np.argsort(keys, kind="stable")
+        self._insert(keys.astype(np.uint64)[order], counts.astype(np.uint32)[order])
 
     def _merge(self) -> None:
+        """Sort the held hashes, count each once per occurrence, and merge them into the table in place of
+        a concatenate-and-sort of everything, so a merge needs about twice the table, not five times."""
         if not self._pending:
             return
         new = np.concatenate(self._pending)
         self._pending, self._pending_size = [], 0
-        self._keys, self._counts = _summed(
-            np.concatenate([self._keys, new]), np.concatenate([self._counts, np.ones(len(new), dtype=np.uint32)])
-        )
+        new.sort()
+        starts = np.flatnonzero(np.concatenate(([True], new[1:] != new[:-1])))
+        counts = np.diff(np.append(starts, len(new))).astype(np.uint32)
+        self._insert(new[starts], counts)
+
+    def _insert(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        """Merge sorted distinct ``keys`` with their ``counts`` into the table."""
+        pos = np.searchsorted(self._keys, keys)
+        hit = pos < len(self._keys)
+        hit[hit] = self._keys[pos[hit]] == keys[hit]
+        self._counts[pos[hit]] += counts[hit]
+        miss = ~hit
+        self._keys = np.insert(self._keys, pos[miss], keys[miss])
+        self._counts = np.insert(self._counts, pos[miss], counts[miss])
 
     @property
     def distinct(self) -> int:
@@ -114,15 +126,6 @@ class LineCounts:
         self._merge()
         shared = self._counts >= min_docs
         return Boilerplate(self._keys[shared], self._counts[shared], min_docs, len(self._keys))
-
-
-def _summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(keys, kind="stable")
-    keys, counts = keys[order], counts[order]
-    if not len(keys):
-        return keys, counts
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    return keys[starts], np.add.reduceat(counts, starts).astype(np.uint32)
 
 
 class Stripped(NamedTuple):
@@ -171,7 +174,7 @@ class Boilerplate:
     def shared_in(self, text: str) -> list[tuple[int, str, int]]:
         """``(line number from 1, line, documents)`` of each shared line of ``text``: what explain shows."""
         counts = self.documents(line_hashes(text)[0]).tolist()
-        return [(i + 1, line.strip(), n) for i, (line, n) in enumerate(zip(text.split("\n"), counts)) if n]
+        return [(i + 1, line.strip(), n) for i, (line, n) in enumerate(zip(text.split("\n"), counts, strict=True)) if n]
 
     def top(self, n: int = TOP_LINES) -> list[tuple[int, int]]:
         """The ``n`` lines most documents share, as ``(hash, documents)``; ties by hash, so both engines
