@@ -34,12 +34,19 @@ POLICIES = {
     "verify_exact": ["--verify", "exact"],
     "verify_none": ["--verify", "none"],
     "char": ["--shingle", "char", "--threshold", "0.7"],
+    "boilerplate": ["--boilerplate"],  # added with the option (issue 14); the other cases were not rewritten
 }
 
 CASES = [(c, p) for c in CORPORA for p in POLICIES if not (p == "keep_by" and c == "seeds")]  # seeds have no dates
 
 # the cases the Spark engine is compared on (it is slow to start; the local engine covers the rest)
-SPARK_CASES = [("seeds", "first"), ("synthetic", "first"), ("synthetic", "longest_drop_all"), ("synthetic", "keep_by")]
+SPARK_CASES = [
+    ("seeds", "first"),
+    ("synthetic", "first"),
+    ("synthetic", "longest_drop_all"),
+    ("synthetic", "keep_by"),
+    ("gutenberg", "boilerplate"),
+]
 
 
 def output_name(corpus: str) -> str:
