@@ -1,10 +1,12 @@
-"""How memory grows with the number of documents, in stream and batch mode.
+"""How time, memory and temporary disk grow with the number of documents, in stream and batch mode.
 
 Writes synthetic corpora of ~1 KB documents (10 % of them edited copies of earlier ones) at several
-sizes, runs `dedupe run` on each in a fresh process, and reports peak resident memory and its growth per
-document between sizes, so the memory of a 10-million-document run can be read off the slope.
+sizes, runs `dedupe run` on each in a fresh process, and reports wall time, peak resident memory (of the
+largest process) and its growth per document between sizes, and the temporary disk batch mode spilled
+(the report's ``batch.spilled_bytes``; stream mode spills nothing), so a 10-million-document run can be
+read off the slope; ``--sizes 1000000`` measures a million-document run (~1 GB) directly.
 
-    python benchmarks/bench_scale.py [--sizes 25000,50000,100000,200000] [--modes stream,batch]
+    python benchmarks/bench_scale.py [--sizes 25000,50000,100000,200000] [--modes stream,batch] [--jobs 1]
 """
 
 from __future__ import annotations
@@ -80,8 +82,9 @@ def main() -> None:
                     "--report",
                     str(work / "r.json"),
                 ]
-                secs, rss = measure(cmd)
+                secs, cpu, rss = measure(cmd)
                 report = json.loads((work / "r.json").read_text())
+                spilled = report["stages"].get("batch", {}).get("spilled_bytes", 0)
                 rows.append(
                     {
                         "mode": mode,
@@ -93,7 +96,8 @@ def main() -> None:
                     }
                 )
                 print(
-                    f"{mode:<7}{n:>9} docs {size / 1e6:8.1f} MB {secs:8.1f} s  peak {rss:8.0f} MB  "
+                    f"{mode:<7}{n:>9} docs {size / 1e6:8.1f} MB {secs:8.1f} s ({size / 1e6 / secs:5.1f} MB/s, "
+                    f"cpu {cpu:6.1f} s)  peak {rss:8.0f} MB  temp disk {spilled / 1e6:8.1f} MB  "
                     f"removed {report['removed']}",
                     flush=True,
                 )

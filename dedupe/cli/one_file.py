@@ -12,10 +12,11 @@ import click
 
 from dedupe.cleaning import normalize as normalize_mod
 from dedupe.cleaning import repeats as repeats_mod
-from dedupe.cleaning.boilerplate import DEFAULT_MIN_DOCS, Boilerplate
+from dedupe.cleaning.boilerplate import Boilerplate
 from dedupe.cleaning.repetition import over_limits, repetition_stats
 from dedupe.cli.group import fail, main
-from dedupe.cli.options import cleaning, cleaning_options
+from dedupe.cli.options import MIN_DOCS_OPTION, cleaning, cleaning_options
+from dedupe.compiled import kernels_for
 from dedupe.engines.local import batched, shared_lines
 from dedupe.io import InputError, InputFormat
 from dedupe.io.decode import DEFAULT_ENCODING_POLICY, ENCODING_POLICIES, decode
@@ -63,7 +64,8 @@ def clean(path: str, encoding_errors: str, **kw) -> None:
     if repairs.normalize:
         text = normalize_mod.clean(text, **repairs.normalize_kwargs())
     if repairs.repeats:
-        text = repeats_mod.remove_repeats(text)
+        with kernels_for(len(text), notice=True):  # one small file: the pure-Python paths
+            text = repeats_mod.remove_repeats(text)
     click.echo(text, nl=not text.endswith("\n"))
 
 
@@ -82,10 +84,11 @@ def _shared_lines(corpus: str, min_docs: int, encoding_errors: str, kw: dict) ->
     )
     fmt = InputFormat(encoding_errors=encoding_errors)
     try:
-        fmt.open(corpus)
+        size = fmt.open(corpus).size
     except InputError as err:
         fail(f"--boilerplate-from: {err}", 2)
-    return shared_lines(lambda: batched(fmt.open(corpus).documents, 256), opts, samples=False).table
+    with kernels_for(size, notice=True):  # a small corpus takes the pure-Python paths
+        return shared_lines(lambda: batched(fmt.open(corpus).documents, 256), opts, samples=False).table
 
 
 def _boilerplate_lines(table: Boilerplate, text: str, corpus: str | None) -> tuple[list[str], str | None]:
@@ -121,14 +124,7 @@ def _short(line: str, limit: int = 70) -> str:
     help="Also show which lines 'dedupe run CORPUS --boilerplate' would remove from FILE as boilerplate "
     "(CORPUS: a folder or a JSON Lines file, read with the cleaning options given here).",
 )
-@click.option(
-    "--boilerplate-min-docs",
-    type=click.IntRange(2),
-    default=DEFAULT_MIN_DOCS,
-    show_default=True,
-    metavar="N",
-    help="With --boilerplate-from: how many documents must share a line for it to be boilerplate.",
-)
+@MIN_DOCS_OPTION
 def explain(path: str, encoding_errors: str, corpus: str | None, boilerplate_min_docs: int, **kw) -> None:
     """List every change cleaning makes to FILE, with the rule that made it."""
     repairs = cleaning(kw)
@@ -143,7 +139,8 @@ def explain(path: str, encoding_errors: str, corpus: str | None, boilerplate_min
         text = result.text
     original = text
     if repairs.repeats:
-        repaired = repeats_mod.repair(text)
+        with kernels_for(len(text), notice=True):  # one small file: the pure-Python paths
+            repaired = repeats_mod.repair(text)
         lines.extend(f"repeats   {repeats_mod.format_removed(text, block)}" for block in repaired.removed)
         text = repaired.text
     kept_whole = None

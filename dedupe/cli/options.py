@@ -182,6 +182,16 @@ REPETITION_OPTIONS = [
     ),
 ]
 
+MIN_DOCS_OPTION = click.option(
+    "--boilerplate-min-docs",
+    type=click.IntRange(2),
+    default=DEFAULT_MIN_DOCS,
+    show_default=True,
+    metavar="N",
+    help="How many documents must share a line for it to be boilerplate (run's --boilerplate, explain's "
+    "--boilerplate-from).",
+)
+
 BOILERPLATE_OPTIONS = [
     click.option(
         "--boilerplate",
@@ -191,14 +201,7 @@ BOILERPLATE_OPTIONS = [
         "exact and near steps; a document that is mostly such lines (a syndicated or re-scraped copy) is kept "
         "whole. Reads the input twice.",
     ),
-    click.option(
-        "--boilerplate-min-docs",
-        type=click.IntRange(2),
-        default=DEFAULT_MIN_DOCS,
-        show_default=True,
-        metavar="N",
-        help="With --boilerplate: how many documents must share a line for it to be boilerplate.",
-    ),
+    MIN_DOCS_OPTION,
 ]
 
 POLICY_OPTIONS = [
