@@ -16,6 +16,14 @@ None of dedupe's kernels does linear algebra, so while they load, that import is
 SciPy were not installed; numba then uses its own loops for the few functions that would have used
 BLAS. Where SciPy's BLAS is already imported, or numba's target already set up, nothing changes, and
 afterwards SciPy imports normally again.
+
+Small inputs: compiling the kernels the first time takes about half a minute, and even loading them from
+numba's cache (0.3 s) costs more than the pure-Python reference paths take for a small input (about 1 s
+a megabyte). So a run over an input of at most ``SMALL_INPUT`` bytes takes those paths
+(:func:`kernels_for`): nothing is compiled or loaded, and the result is the same byte for byte (the tests
+compare every kernel with its reference, and whole runs both ways). A larger input compiles the kernels on
+its first run, and :func:`kernels_for` says so once, when numba starts compiling (not when it loads a
+kernel from its cache).
 """
 
 from __future__ import annotations
@@ -27,11 +35,15 @@ from contextlib import contextmanager
 import numpy as np
 
 __all__ = [
+    "COMPILING",
     "FNV_OFFSET",
     "FNV_PRIME",
     "HAVE_NUMBA",
+    "SMALL_INPUT",
     "intrinsic",
     "jit",
+    "kernels_for",
+    "kernels_on",
     "numba_types",
     "overload",
     "trailing_zeros",
@@ -40,6 +52,7 @@ __all__ = [
 
 try:
     import numba
+    from numba.core import event as numba_event
     from numba.core import types as numba_types
     from numba.cpython.unsafe.numbers import trailing_zeros
     from numba.extending import intrinsic, overload
@@ -80,3 +93,58 @@ def without_scipy_blas() -> Iterator[None]:
     finally:
         if sys.modules.get(_BLAS, ...) is None:
             del sys.modules[_BLAS]
+
+
+SMALL_INPUT = 256 * 1024
+"""Inputs of at most this many bytes take the pure-Python reference paths instead of the kernels: about as
+long as loading the compiled kernels from numba's cache takes, and nothing to compile on a first run."""
+
+_reference = False  # set by kernels_for: callers of the kernels take their pure-Python reference paths
+
+
+def kernels_on() -> bool:
+    """Whether callers of the kernels call them (numba is there and :func:`kernels_for` chose them), rather
+    than take their pure-Python reference paths, which give the same results."""
+    return HAVE_NUMBA and not _reference
+
+
+COMPILING = (
+    "dedupe: compiling the numba kernels, once after installing (about half a minute; later runs load them "
+    "from the cache) ..."
+)
+
+
+@contextmanager
+def kernels_for(size: int | None, notice: bool = False) -> Iterator[None]:
+    """Within the block, the kernels or their pure-Python reference paths, whichever costs less for an input
+    of ``size`` bytes (None: unknown, so the kernels). With the kernels and ``notice``, :data:`COMPILING` goes
+    to stderr once if numba starts compiling one (the first run after installing, or after a kernel's source
+    changed), so that a person knows why the run waits. Forked workers inherit the choice; spawned ones take
+    the kernels."""
+    global _reference
+    before = _reference
+    _reference = size is not None and size <= SMALL_INPUT
+    try:
+        if not notice or _reference or not HAVE_NUMBA:
+            yield
+        else:
+            with numba_event.install_listener("numba:compile", _Notice()):
+                yield
+    finally:
+        _reference = before
+
+
+if HAVE_NUMBA:
+
+    class _Notice(numba_event.Listener):
+        """Writes :data:`COMPILING` to stderr when numba starts its first compilation while it is installed."""
+
+        said = False
+
+        def on_start(self, event: object) -> None:
+            if not self.said:
+                self.said = True
+                print(COMPILING, file=sys.stderr, flush=True)
+
+        def on_end(self, event: object) -> None:
+            pass

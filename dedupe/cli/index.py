@@ -17,6 +17,7 @@ from dedupe.cli.options import (
     settings,
     with_options,
 )
+from dedupe.compiled import kernels_for
 from dedupe.decide.decider import Decider
 from dedupe.document import Account
 from dedupe.engines.local import process
@@ -48,15 +49,16 @@ def index_build(input_path: str, output: str, overwrite: bool, **kw) -> None:
     account = Account()
     decider = Decider(opts, account, temp_dir=execution.temp_dir)
     source = open_source(input_path, fmt)
-    process(
-        source.documents,
-        opts,
-        on_kept=lambda doc: None,
-        on_removed=lambda r: None,
-        account=account,
-        decider=decider,
-        execution=execution,
-    )
+    with kernels_for(source.size, notice=True):  # a small corpus takes the pure-Python paths
+        process(
+            source.documents,
+            opts,
+            on_kept=lambda doc: None,
+            on_removed=lambda r: None,
+            account=account,
+            decider=decider,
+            execution=execution,
+        )
     saved_index.save(decider, Path(output), opts)
     click.echo(
         f"dedupe: indexed {len(decider.index)} documents of {account.read} read "

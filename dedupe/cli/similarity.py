@@ -22,6 +22,7 @@ from dedupe.cli.options import (
     settings,
     with_options,
 )
+from dedupe.compiled import kernels_for
 from dedupe.run import inspection
 
 
@@ -60,8 +61,10 @@ def pairs(input_path: str, minimum: float, output: str, **kw) -> None:
     prepared corpus in memory: run it on a sample of a large corpus.
     """
     opts, execution = settings(kw)
-    docs = inspection.prepare_all(open_source(input_path, input_format(kw)).documents, opts, execution.batch_size)
-    n = _write_lines(output, (pair.to_json() for pair in inspection.candidate_pairs(docs, opts, minimum)))
+    source = open_source(input_path, input_format(kw))
+    with kernels_for(source.size, notice=True):  # a small input takes the pure-Python paths
+        docs = inspection.prepare_all(source.documents, opts, execution.batch_size)
+        n = _write_lines(output, (pair.to_json() for pair in inspection.candidate_pairs(docs, opts, minimum)))
     click.echo(f"dedupe: {n} pairs at or above {minimum} among {len(docs)} documents", err=True)
 
 
@@ -78,5 +81,6 @@ def clusters(input_path: str, output: str, **kw) -> None:
     ``dedupe run --clusters FILE``, which lists the same clusters without the pairs."""
     opts, execution = settings(kw)
     source = open_source(input_path, input_format(kw))
-    n = _write_lines(output, inspection.clusters(source.documents, opts, execution))
+    with kernels_for(source.size, notice=True):  # a small input takes the pure-Python paths
+        n = _write_lines(output, inspection.clusters(source.documents, opts, execution))
     click.echo(f"dedupe: {n} clusters", err=True)

@@ -7,11 +7,13 @@ JSON Lines. Outputs go to a temporary name and are renamed into place only when 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
+from dedupe.compiled import SMALL_INPUT
 from dedupe.document import Document, Removal
 from dedupe.io import atomic
 from dedupe.io.decode import DEFAULT_ENCODING_POLICY
@@ -75,10 +77,12 @@ def open_input(
     pattern: str = "**/*",
 ) -> Source:
     if path == "-":
+        stdin, size = _stdin()
         docs = read_jsonl(
-            open_binary("-"), name="stdin", text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
+            stdin, name="stdin", text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
         )
-        return Source("jsonl", path, docs, lines=_jsonl_chunks(path, "stdin", text_field, id_field, encoding_errors))
+        lines = _jsonl_chunks(path, "stdin", text_field, id_field, encoding_errors, stdin)
+        return Source("jsonl", path, docs, size, lines=lines)
     p = Path(path)
     if not p.exists():
         raise InputError(f"input not found: {path}")
@@ -121,12 +125,13 @@ def _jsonl_docs(path: str, text_field: str, id_field: str, encoding_errors: str)
 
 
 def _jsonl_chunks(
-    path: str, name: str, text_field: str, id_field: str, encoding_errors: str
+    path: str, name: str, text_field: str, id_field: str, encoding_errors: str, stdin: IO[bytes] | None = None
 ) -> Callable[[int], Iterator[LineChunk]]:
-    """The input's raw lines, opened only when read; standard input is read but left open, as read_jsonl does."""
+    """The input's raw lines, opened only when read; standard input (``stdin``: as :func:`_stdin` gives it) is
+    read but left open, as read_jsonl does."""
 
     def chunks(size: int) -> Iterator[LineChunk]:
-        fh = open_binary(path)
+        fh = stdin if stdin is not None else open_binary(path)
         try:
             yield from read_line_chunks(
                 fh, name=name, size=size, text_field=text_field, id_field=id_field, encoding_errors=encoding_errors
@@ -136,6 +141,37 @@ def _jsonl_chunks(
                 fh.close()
 
     return chunks
+
+
+def _stdin() -> tuple[IO[bytes], int | None]:
+    """Standard input, and its size if it ends within ``SMALL_INPUT`` bytes: that much is read ahead (a run
+    reads a batch of documents before it starts anyway), so that a small input piped in takes the
+    pure-Python paths as a small file does (:func:`dedupe.compiled.kernels_for`); the rest streams as it
+    comes."""
+    stdin = open_binary("-")
+    head = stdin.read(SMALL_INPUT + 1)
+    if len(head) <= SMALL_INPUT:
+        return io.BytesIO(head), len(head)
+    return io.BufferedReader(_Prefixed(head, stdin)), None
+
+
+class _Prefixed(io.RawIOBase):
+    """``head``, then the rest of ``stream``: a stream that was read ahead, as if it had not been."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self.head = memoryview(head)
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        return self.stream.readinto(buffer)  # type: ignore[attr-defined]
 
 
 def output_form(output: str, input_form: str) -> str:

@@ -271,7 +271,10 @@ def shingles_kernel(cps, table, n, char_mode):
     out = np.empty(len(cps) + 2, np.uint64)
     pw, base = _powers(n)
     none = np.empty(0, np.uint32)
-    m = _doc_shingles(cps, 0, len(cps), table, n, char_mode, pw, base, tok, out, none, none, none, none)
+    # the argument types of signatures_kernel's call (an int64 start, not the literal 0, and writable
+    # uint32 arrays), so that both kernels share one compiled _doc_shingles: a shorter first run
+    lo = np.int64(0)
+    m = _doc_shingles(cps, lo, len(cps), table, n, char_mode, pw, base, tok, out, none, none, none, none)
     return out[:m].astype(np.uint32)
 
 

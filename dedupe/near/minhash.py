@@ -42,6 +42,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from dedupe.compiled import kernels_on
 from dedupe.near import kernels
 from dedupe.near.shingles import char_table, check_shingling, code_units, prepared, shingle_hashes_reference
 
@@ -79,10 +80,11 @@ def signatures(
         raise ValueError(f"num_perm must be at least 1, not {num_perm}")
     a, b = _permutations(num_perm, seed)
     sig = np.full((len(texts), num_perm), EMPTY, np.uint32)
-    if not kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
+    if not (kernels.HAVE_NUMBA and kernels_on()):  # slower but identical; the tests check both ways
         _signatures_reference(texts, ngram, mode, a, b, sig)
         return sig
     table, special = char_table()
+    a, b = a.copy(), b.copy()  # writable, as shingles_kernel's are: the two kernels share compiled code
     char_mode = mode == "char"
     chunk = max(_CHUNK, 2 * ngram + 8)  # a chunk must hold a shingle and then some
     lo = 0

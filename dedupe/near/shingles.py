@@ -52,6 +52,7 @@ from functools import lru_cache
 import numpy as np
 import regex
 
+from dedupe.compiled import kernels_on
 from dedupe.near import kernels
 from dedupe.scripts import SPACELESS_SCRIPTS, split_spaceless
 from dedupe.table_cache import cached_arrays
@@ -170,7 +171,7 @@ def shingle_hashes(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarr
     time. ``datasketch.MinHash.update_batch`` accepts this array directly; see :mod:`dedupe.near.minhash`.
     """
     check_shingling(ngram, mode)
-    if not kernels.HAVE_NUMBA:  # slow but identical; the tests check both ways
+    if not (kernels.HAVE_NUMBA and kernels_on()):  # slower but identical; the tests check both ways
         return shingle_hashes_reference(text, ngram=ngram, mode=mode)
     table, special = char_table()
     return kernels.shingles_kernel(code_units(prepared(text, special)), table, ngram, mode == "char")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dedupe.compiled import kernels_for
 from dedupe.decide.clusters import ClusterRecorder, cluster_members
 from dedupe.decide.decider import Decider, Outcome
 from dedupe.decide.ids import unique_ids
@@ -60,11 +61,31 @@ def run_corpus(
     checkpoint_every: int = 10_000,
     progress: bool | None = None,
 ) -> dict:
-    """Run the pipeline from ``paths.input`` to ``paths.output``; returns the report (also written)."""
+    """Run the pipeline from ``paths.input`` to ``paths.output``; returns the report (also written).
+
+    A small input takes the pure-Python paths, with nothing to compile on a first run; a larger one the
+    compiled kernels, and unless ``progress`` is False a line on stderr says so when they compile (see
+    :mod:`dedupe.compiled`)."""
+    source = fmt.open(paths.input)
+    with kernels_for(source.size, notice=progress is not False):
+        return _run(paths, opts, fmt, execution, source, overwrite, resume, update_index, checkpoint_every, progress)
+
+
+def _run(
+    paths: Paths,
+    opts: Options,
+    fmt: InputFormat,
+    execution: Execution,
+    source: Source,
+    overwrite: bool,
+    resume: bool,
+    update_index: bool,
+    checkpoint_every: int,
+    progress: bool | None,
+) -> dict:
     account = Account()
     decider = _decider(paths, opts, account, execution)
     saved_docs = len(decider.index)  # documents of a saved index (--against) come first in the index
-    source = fmt.open(paths.input)
     why_not = _not_resumable(paths, opts, execution, source)  # None: checkpoints are written
     checkpoints = None
     if why_not is None:

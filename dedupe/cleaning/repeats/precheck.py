@@ -5,9 +5,9 @@ Each text gets two answers, "the block pass may find something" and "the sentenc
 something".  Both are necessary conditions, never sufficient ones: a wrong "maybe" only costs the time of
 passes that then find nothing, a wrong "no" would change the output, so every check errs towards "maybe"
 (the tests compare `repair` with `repair_reference`, which runs the passes on every text).  With numba the
-answers come from `kernels`, in one compiled call per text or per batch; without it from
-`may_have_block_repeats` and `may_have_sentence_repeats`, a few C-level string passes that are also the
-reference the kernel's first stage is tested against.
+answers come from `kernels`, in one compiled call per text or per batch; without it (and for a small
+input, see `dedupe.compiled.kernels_for`) from `may_have_block_repeats` and `may_have_sentence_repeats`, a
+few C-level string passes that are also the reference the kernel's first stage is tested against.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from dedupe.cleaning.repeats.passes import (
     Options,
     sentence_text,
 )
-from dedupe.compiled import HAVE_NUMBA
+from dedupe.compiled import HAVE_NUMBA, kernels_on
 
 # The bytes after a text's end that the 64-byte steps of `key_text.build_keys` may read (never used).
 _PAD_BYTES = bytes(SLACK)
@@ -55,7 +55,7 @@ Checks = Callable[[str, Options], tuple[bool, bool]]
 
 def checks(text: str, opts: Options) -> tuple[bool, bool]:
     """(the block pass may find something, the sentence pass may find something) for ``text``."""
-    if not HAVE_NUMBA:
+    if not (HAVE_NUMBA and kernels_on()):
         return python_checks(text, opts)
     flags = _scan(text, opts)
     return bool(flags & BLOCK_HIT), bool(flags & RUN_HIT)
@@ -63,7 +63,7 @@ def checks(text: str, opts: Options) -> tuple[bool, bool]:
 
 def checks_many(texts: list[str], opts: Options) -> list[tuple[bool, bool]]:
     """`checks` of each text; with numba in one kernel call for them all (`_scan_texts`)."""
-    if not HAVE_NUMBA:
+    if not (HAVE_NUMBA and kernels_on()):
         return [python_checks(t, opts) for t in texts]
     return [(bool(f & BLOCK_HIT), bool(f & RUN_HIT)) for f in _scan_texts(texts, opts)]
 
@@ -189,10 +189,12 @@ def _scan_texts(texts: list[str], opts: Options, precise: bool = True) -> list[i
 
 
 def _scan(text: str, opts: Options, precise: bool = True) -> int:
-    """`_scan_texts` of one text, without the batch's packing (a dozen small numpy calls)."""
+    """`_scan_texts` of one text, without the batch's packing (a dozen small numpy calls).  The bytes go to
+    numba as the read-only array that `scan_many` cuts its texts from, so that one compiled `_scan_one`
+    serves both (a ``bytes`` object would make numba compile all of it once more on a first run)."""
     params = _kernel_params(opts, precise) if opts is not DEFAULT_OPTIONS else _DEFAULT_PARAMS[precise]
-    encoded = text.encode("utf-8", "surrogatepass")  # (bytes go to numba as they are: no array to make)
-    flags = scan_text(encoded, len(encoded), key_table(), *params)
+    encoded = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
+    flags = scan_text(encoded, encoded.shape[0], key_table(), *params)
     if flags & NEEDS_PYTHON:
         codes = np.frombuffer(normalise(text).encode("utf-32-le", "surrogatepass"), np.uint32)
         flags = scan_text(codes, codes.shape[0], key_table(), *params)
