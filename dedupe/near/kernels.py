@@ -212,14 +212,17 @@ def _doc_shingles(cps, lo, hi, table, n, char_mode, pw, base, tok, out, hv, sink
     """
     limit = len(tok) - 1  # room to close a token still open at the end
     pos = lo
-    k = 0
-    fresh = 0
-    total = 0  # tokens seen so far
-    written = 0
+    # typed zeros, not literals: numba compiles a callee once more for the literal 0 (or False) of the first
+    # round of the loop, which only lengthens the first run
+    zero = np.int64(0)
+    k = zero
+    fresh = zero
+    total = zero  # tokens seen so far
+    written = zero
     h = FNV_OFFSET
-    prev = 0
-    alone = 0
-    gap = False
+    prev = zero
+    alone = zero
+    gap = zero != zero
     mixed = not char_mode and _has_spaceless(cps, lo, hi, table)
     while True:
         if char_mode:
