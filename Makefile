@@ -8,10 +8,12 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test test-fast lint bench java
 
 $(BIN)/python:
+	@echo "make: creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
+	@echo "make: installing dedupe and its dependencies (numpy, numba, ftfy, regex, datasketch, click) into $(VENV)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
@@ -23,6 +25,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 java:
 	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
 
+# The seeds are a small input: they take dedupe's pure-Python paths and compile nothing (see README).
 run: $(VENV)/.installed
 	$(BIN)/dedupe run seeds -o $(OUT) --overwrite
 
