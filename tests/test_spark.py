@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -347,3 +348,144 @@ def test_boilerplate_is_removed_the_same_on_spark(spark, tmp_path):
     assert "Share this article" in {t["line"] for t in report["boilerplate"]["top"]}
     expected = local_outcomes(docs, Options(boilerplate=True))
     assert spark_outcomes(spark, docs, boilerplate=True) == expected
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cluster scale: no step gathers every document into one partition; -q is quiet
+
+
+ACTIONS = ("collect", "count", "toLocalIterator", "localCheckpoint", "checkpoint", "toPandas", "isEmpty", "tail")
+
+
+@pytest.fixture
+def executed_plans(spark, monkeypatch):
+    """The physical plan (a JVM ``SparkPlan``) of every query the code under test runs, in order, as (action,
+    plan). ``localCheckpoint()`` cuts a DataFrame's plan where the engine checkpoints, so the plan of a final
+    DataFrame shows only its last steps; recording each query as it starts, at the DataFrame methods that
+    run one (``first``, ``head`` and ``take`` end in ``collect``; the engine uses no RDDs), sees every step."""
+    plans: list[tuple[str, object]] = []
+    cls = type(spark.range(1))
+    for name in ACTIONS:
+        original = getattr(cls, name)
+
+        def recorded(self, *args, _original=original, _name=name, **kwargs):
+            plans.append((_name, self._jdf.queryExecution().executedPlan()))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, recorded)
+    return plans
+
+
+def _plan_children(node) -> list:
+    """A physical plan node's children, including the plans that adaptive execution and reused exchanges
+    wrap (they are leaves of the tree Spark prints children of)."""
+    seq = node.children()
+    kids = [seq.apply(i) for i in range(seq.size())]
+    name = node.getClass().getSimpleName()
+    if name == "AdaptiveSparkPlanExec":
+        kids.append(node.inputPlan())
+    elif name.endswith("QueryStageExec"):
+        kids.append(node.plan())
+    elif name == "ReusedExchangeExec":
+        kids.append(node.child())
+    return kids
+
+
+def single_partition_steps(plan) -> list[str]:
+    """The nodes of a physical plan that move all their input rows into one partition:
+
+    - a window without ``partitionBy`` (``WindowExec`` with no partition spec: Spark's "No Partition Defined
+      for Window operation! Moving all data to a single partition"). Flagged whatever its input, since the
+      plan cannot tell one row per input file from one row per document; a cumulative sum over a small
+      table belongs on the driver;
+    - an exchange to one partition (``Exchange SinglePartition``, ``repartition(1)``), unless its input is
+      an aggregate's partial results (one row per partition: ``count()``, ``agg(sum)``);
+    - ``coalesce(1)``.
+
+    A global ``orderBy`` is fine: Spark plans it as ``Exchange rangepartitioning``. The tree is walked on
+    the JVM objects, not their printed form, so changes in how Spark prints plans do not matter."""
+    found, stack = [], [plan]
+    while stack:
+        node = stack.pop()
+        kids = _plan_children(node)
+        name = node.getClass().getSimpleName()
+        if "Window" in name and node.partitionSpec().isEmpty():
+            found.append(node.simpleString(200))
+        elif name == "ShuffleExchangeExec" and node.outputPartitioning().numPartitions() == 1:
+            if not (kids and kids[0].getClass().getSimpleName().endswith("AggregateExec")):
+                found.append(node.simpleString(200))
+        elif name == "CoalesceExec" and node.numPartitions() == 1:
+            found.append(node.simpleString(200))
+        stack.extend(kids)
+    return found
+
+
+def test_single_partition_steps_are_found(spark):
+    """The check below is not vacuous: each way of gathering every row is found, and what is fine is not."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    df = spark.range(100).repartition(3)
+
+    def found(d):
+        return single_partition_steps(d._jdf.queryExecution().executedPlan())
+
+    assert found(df.withColumn("x", F.row_number().over(Window.orderBy("id"))))
+    assert found(spark.range(10).coalesce(1).withColumn("x", F.sum("id").over(Window.orderBy("id"))))
+    assert found(df.coalesce(1)) and found(df.repartition(1))
+    assert not found(df.withColumn("x", F.row_number().over(Window.partitionBy(F.col("id") % 3).orderBy("id"))))
+    assert not found(df.orderBy("id")) and not found(df.agg(F.sum("id"))) and not found(df.groupBy().count())
+
+
+def test_no_step_gathers_every_document_into_one_partition(spark, tmp_path, executed_plans):
+    """Every query of a whole run (JSON Lines read in several partitions, --boilerplate with its sample
+    lines, --keep longest's sort, the rounds, clusters, the account and the files streamed in input order)
+    keeps the documents spread over partitions: at a terabyte, one task would otherwise hold the corpus."""
+    from test_boilerplate import site_corpus
+
+    docs = site_corpus() + constructed()
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(src.stat().st_size // 5))
+    try:
+        assert spark.read.text(str(src)).rdd.getNumPartitions() > 1
+        run_spark(_spark_paths(src, tmp_path), Options(keep="longest", boilerplate=True))
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert {"collect", "count", "toLocalIterator", "localCheckpoint"} <= {name for name, _ in executed_plans}
+    printed = [plan.toString() for _, plan in executed_plans]
+    assert any("rangepartitioning" in p for p in printed)  # the sorts are range-partitioned
+    gathered = {f"{name}: {step}" for name, plan in executed_plans for step in single_partition_steps(plan)}
+    assert not gathered
+    _local_cli([str(src), "-o", str(tmp_path / "l.jsonl"), "--keep", "longest", "--boilerplate"])
+    assert (tmp_path / "l.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()
+
+
+def _dedupe_process(*args: str) -> subprocess.CompletedProcess:
+    """``dedupe ARGS`` in a process of its own, as a user runs it: its own Spark session and JVM."""
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    cmd = [sys.executable, "-m", "dedupe", *args]
+    return subprocess.run(cmd, capture_output=True, env=env, timeout=600, check=False)
+
+
+def test_quiet_spark_run_prints_nothing(tmp_path):
+    """``dedupe run --engine spark -q`` starts its own session: no progress bars, no warnings, none of the
+    JVM's start-up lines; and the same files as a local run."""
+    done = _dedupe_process("run", str(SEEDS), "-o", str(tmp_path / "s"), "--engine", "spark", "-q")
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert done.stderr == b"" and done.stdout == b""
+    _local_cli([str(SEEDS), "-o", str(tmp_path / "l")])
+    assert (tmp_path / "l.removed.jsonl").read_bytes() == (tmp_path / "s.removed.jsonl").read_bytes()
+    for path in sorted((tmp_path / "l").iterdir()):
+        assert path.read_bytes() == (tmp_path / "s" / path.name).read_bytes()
+
+
+def test_spark_warns_of_no_single_partition_step(tmp_path):
+    """Without -q Spark's warnings show, and none says that a step moves all data to one partition (it did
+    for every JSON Lines input, from the window that numbered the lines)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(d) + "\n" for d in constructed()[:20]))
+    done = _dedupe_process("run", str(src), "-o", str(tmp_path / "s.jsonl"), "--engine", "spark")
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"kept" in done.stderr  # the summary: this is the run's stderr
+    assert b"single partition" not in done.stderr and b"No Partition Defined" not in done.stderr

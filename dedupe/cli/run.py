@@ -261,6 +261,7 @@ def _run_spark(paths: Paths, opts: Options, fmt: InputFormat, execution: Executi
             master=control.spark_master,
             remote=control.spark_remote,
             overwrite=control.overwrite,
+            quiet=control.quiet,
         )
     except (InputError, OutputExists) as err:
         fail(str(err), 2)

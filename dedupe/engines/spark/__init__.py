@@ -16,7 +16,8 @@ the local engine's own, applied to columns. This package only moves rows:
 - :mod:`~dedupe.engines.spark.prepare`: the per-document work on the executors;
 - :mod:`~dedupe.engines.spark.decide` and :mod:`~dedupe.engines.spark.rounds`: the sequential decision
   computed in rounds over DataFrames, with the same result;
-- :mod:`~dedupe.engines.spark.account`: the run's account.
+- :mod:`~dedupe.engines.spark.account`: the run's account;
+- :mod:`~dedupe.engines.spark.quiet`: a session started quietly, for ``dedupe run -q``.
 
 ``dedupe run --engine spark`` (:mod:`dedupe.run.spark`) writes the run's files from these decisions.
 """
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from dedupe.engines.spark import columns as c
 from dedupe.engines.spark.decide import FANOUT, decided
+from dedupe.engines.spark.quiet import can_start_quietly, start_quietly
 from dedupe.options import Options
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,14 +98,20 @@ def deduplicate(
     return out.withColumn(text_col, cleaned).drop(*hidden)
 
 
-def session(*, master: str | None = None, remote: str | None = None) -> SparkSession:
-    """The active session, or a new one for ``master`` (e.g. ``local[2]``) or Spark Connect ``remote``."""
+def session(*, master: str | None = None, remote: str | None = None, quiet: bool = False) -> SparkSession:
+    """The active session, or a new one for ``master`` (e.g. ``local[2]``) or Spark Connect ``remote``.
+
+    ``quiet``: a session started here shows no progress bars and logs only errors, and the JVM's start-up
+    lines are held back (:mod:`~dedupe.engines.spark.quiet`); a session that is already running, or a
+    Spark Connect one, is used as it is."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need this interpreter's packages
     builder = SparkSession.builder
     if remote:
         return builder.remote(remote).getOrCreate()
+    if quiet and can_start_quietly():
+        start_quietly(master)
     if master:
         builder = builder.master(master)
     return builder.getOrCreate()

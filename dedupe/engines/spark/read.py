@@ -107,9 +107,10 @@ def read(spark: SparkSession, path: str, form: str, fmt: InputFormat = DEFAULT_F
     """The input as the base DataFrame of the decision: one row per item, in ``dd_order`` order, read as
     ``fmt`` says (the same :class:`~dedupe.io.InputFormat` the local readers take).
 
-    JSON Lines: line numbers come from the partition id and the row's place in its partition (partition
-    sizes are a tiny aggregate), so the order is the file's. Folders: the files the local reader lists,
-    numbered in sorted relative-path order, read by the ``binaryFile`` source.
+    JSON Lines: line numbers come from the partition id and the row's place in its partition (the lines
+    before each partition are added up on the driver from one count per partition), so the order is the
+    file's. Folders: the files the local reader lists, numbered in sorted relative-path order, read by the
+    ``binaryFile`` source.
     """
     if form == "jsonl":
         kw = {"text_field": fmt.text_field, "id_field": fmt.id_field, "encoding_errors": fmt.encoding_errors}
@@ -129,7 +130,6 @@ def read(spark: SparkSession, path: str, form: str, fmt: InputFormat = DEFAULT_F
 
 
 def _read_jsonl(spark: SparkSession, path: str, **kw: Any) -> DataFrame:
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     lines = spark.read.option("lineSep", "\n").text(path)
@@ -138,13 +138,23 @@ def _read_jsonl(spark: SparkSession, path: str, **kw: Any) -> DataFrame:
         F.spark_partition_id().alias("p"),
         F.monotonically_increasing_id().alias("m"),
     )
-    sizes = lines.groupBy("p").count()
-    before = Window.orderBy("p").rowsBetween(Window.unboundedPreceding, -1)
-    offsets = sizes.select("p", F.coalesce(F.sum("count").over(before), F.lit(0)).alias("off"))
-    total = sizes.agg(F.sum("count")).first()[0] or 0
-    numbered = lines.join(F.broadcast(offsets), "p").select(
+    offsets, total = _partition_offsets(lines)
+    table = spark.createDataFrame(offsets, "p int, off long")
+    numbered = lines.join(F.broadcast(table), "p").select(
         "raw", (F.col("off") + F.col("m") - F.shiftleft(F.col("p").cast("long"), 33) + 1).alias("lineno")
     )
     bom, ends_nl = _file_edges(path)
     fn = partial(_jsonl_frames, name=Path(path).name, last=total, ends_nl=ends_nl, bom=bom, **kw)
     return numbered.mapInPandas(fn, c.BASE_SCHEMA)
+
+
+def _partition_offsets(lines: DataFrame) -> tuple[list[tuple[int, int]], int]:
+    """(partition id, lines in the partitions before it) for every partition of ``lines`` that has lines, and
+    the number of lines. One count per partition reaches the driver, which adds them up: a running sum in
+    Spark is a window without ``partitionBy``, which Spark runs in a single partition (and warns about)."""
+    sizes = sorted((int(r["p"]), int(r["count"])) for r in lines.groupBy("p").count().collect())
+    offsets, before = [], 0
+    for p, n in sizes:
+        offsets.append((p, before))
+        before += n
+    return offsets, before
