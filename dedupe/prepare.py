@@ -76,6 +76,8 @@ class LineBatch(NamedTuple):
     families: np.ndarray  # uint64, one per document with text
     bounds: np.ndarray  # document i's lines are lines[bounds[i]:bounds[i + 1]]
     lines: np.ndarray  # uint64
+    items: int = 0  # items of the batch, rejections included (for progress)
+    chars: int = 0  # characters of their text as read
 
 
 def line_batch(items: list[Item], opts: Options) -> LineBatch:
@@ -92,7 +94,8 @@ def line_batch(items: list[Item], opts: Options) -> LineBatch:
             sets.append(distinct_lines(text))
     bounds = np.zeros(len(families) + 1, dtype=np.int64)
     np.cumsum([len(s) for s in sets[1:]], out=bounds[1:])
-    return LineBatch(np.array(families, dtype=np.uint64), bounds, np.concatenate(sets))
+    chars = sum(len(item.text) for item in items if isinstance(item, Document))
+    return LineBatch(np.array(families, dtype=np.uint64), bounds, np.concatenate(sets), len(items), chars)
 
 
 def cleaned_texts(items: list[Item], opts: Options) -> list[str | None]:

@@ -3,6 +3,7 @@ run in every mode, and what the report, the HTML page and ``dedupe explain`` say
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,10 @@ from hypothesis import strategies as st
 from dedupe.api import Deduplicator
 from dedupe.cleaning.boilerplate import Boilerplate, LineCounts, distinct_lines, line_hashes, without_lines
 from dedupe.cli import main
+from dedupe.engines.local import batched, shared_lines
+from dedupe.io import InputFormat
 from dedupe.options import Execution, Options
+from dedupe.report.progress import Progress
 from dedupe.run.corpus import run_corpus
 from dedupe.run.files import Paths
 
@@ -350,3 +354,20 @@ def test_an_empty_table_changes_nothing():
     text = f"{NAV}\n\nBody.\n"
     assert Boilerplate.none().strip(text).text == text
     assert distinct_lines("\n\n").size == 0
+
+
+def test_the_first_pass_shows_its_own_progress_line(tmp_path: Path):
+    """On a terminal (forced here) the counting pass says what it is doing before the run's own line."""
+    stream = io.StringIO()
+    bar = Progress(1000, stream, enabled=True, interval=0.0, label="boilerplate, counting lines (pass 1 of 2): ")
+    bar.update(10, 500)
+    assert "dedupe: boilerplate, counting lines (pass 1 of 2): [" in stream.getvalue()
+    src = _write_jsonl(tmp_path / "in.jsonl", site_corpus())
+    seen: list[tuple[int, int]] = []
+    shared_lines(
+        lambda: batched(InputFormat().open(str(src)).documents, 4),
+        Options(boilerplate=True),
+        on_batch=lambda d, c: seen.append((d, c)),
+    )
+    assert sum(d for d, _ in seen) == len(site_corpus())
+    assert sum(c for _, c in seen) == sum(len(d["text"]) for d in site_corpus())

@@ -124,15 +124,19 @@ def shared_lines(
     *,
     lines: bool = False,
     samples: bool = True,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> SharedLines:
     """Count the lines of a corpus (``read()`` gives its batches of items, or with ``lines`` its JSON Lines
     chunks, afresh at each call) in ``execution.jobs`` processes; exact copies count once. With
     ``samples``, the corpus is read again from the start, in this process, until the first document
-    holding each of the most common shared lines is found (usually within the first few batches)."""
+    holding each of the most common shared lines is found (usually within the first few batches).
+    ``on_batch(items, chars)`` follows the first pass (a progress line)."""
     fn = count_chunk if lines else line_batch
     counts = LineCounts()
     seen: set[int] = set()
     for batch in ordered_map(fn, read(), jobs=execution.jobs, extra=(opts,), warm=lambda: warm_up(opts)):
+        if on_batch is not None:
+            on_batch(batch.items, batch.chars)
         new = []
         for i, family in enumerate(batch.families.tolist()):
             if family not in seen:

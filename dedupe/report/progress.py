@@ -53,6 +53,7 @@ class Progress:
         *,
         clock: Callable[[], float] = time.monotonic,
         interval: float = INTERVAL,
+        label: str = "",
     ) -> None:
         self.total_bytes = total_bytes if total_bytes and total_bytes > 0 else None
         self.stream = sys.stderr if stream is None else stream  # resolved now, so a redirected stderr is used
@@ -65,6 +66,7 @@ class Progress:
         self._last_draw = self.start  # the first line appears after one interval: short runs show nothing
         self._width = 0  # length of the line on screen, to blank what a shorter line leaves behind
         self._closed = False
+        self.label = label  # what is counted, when a run has several passes ("counting lines: ")
 
     def update(self, docs: int, bytes_: int) -> None:
         """Count one batch; redraw when the last redraw is at least ``interval`` seconds old."""
@@ -91,7 +93,7 @@ class Progress:
             parts = [f"[{bar}] {share:4.0%}", *parts, f"ETA {eta}"]
         else:
             parts += [f"{self.bytes / 1e6:.1f} MB", f"{format_duration(elapsed)} elapsed"]
-        return "dedupe: " + "  ".join(parts)
+        return "dedupe: " + self.label + "  ".join(parts)
 
     def _draw(self, text: str) -> None:
         pad = " " * max(0, self._width - len(text))

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dedupe.compiled import kernels_for
 from dedupe.decide.clusters import ClusterRecorder, cluster_members
@@ -100,7 +101,7 @@ def _run(
         state = _State(RunFiles.create(paths, source, fmt, overwrite=overwrite), unique_ids(source.documents))
         if checkpoints is not None:
             checkpoints.journal.discard()
-    shared = _shared_lines(paths, fmt, opts, execution, state) if opts.boilerplate else None
+    shared = _shared_lines(paths, fmt, opts, execution, state, progress) if opts.boilerplate else None
     outcomes = _outcomes(source, state, opts, account, decider, execution, resume=resume, shared=shared)
     _write_all(state, outcomes, account, decider, source, checkpoints, progress)
     state.files.commit()
@@ -214,28 +215,32 @@ def _outcomes(
     )
 
 
-def _shared_lines(paths: Paths, fmt: InputFormat, opts: Options, execution: Execution, state: _State) -> SharedLines:
+def _shared_lines(
+    paths: Paths, fmt: InputFormat, opts: Options, execution: Execution, state: _State, progress: bool | None
+) -> SharedLines:
     """The first pass of ``--boilerplate``: the input is read once more to count its lines (the whole input,
     also when resuming). Standard input cannot be read twice, so its documents go to a temporary file
     on the way and the run reads them back from there."""
     logger.info("boilerplate: counting the lines of every document (first of two passes)")
-    if paths.input == "-":
-        spill = Spill(execution.temp_dir)
-        for batch in batched(state.items, execution.batch_size):
-            spill.append(batch)
-        state.items = (item for batch in spill for item in batch)
-        state.spilled = True
-        shared = shared_lines(lambda: iter(spill), opts, execution)
-    else:
-        lines = fmt.open(paths.input).lines
-        if lines is not None and execution.jobs > 1:  # parsed in the workers, as the run itself does
-            shared = shared_lines(
-                lambda: fmt.open(paths.input).lines(execution.batch_size), opts, execution, lines=True
-            )
+    size = None if paths.input == "-" else fmt.open(paths.input).size
+    with Progress(size, enabled=progress, label="boilerplate, counting lines (pass 1 of 2): ") as bar:
+        if paths.input == "-":
+            spill = Spill(execution.temp_dir)
+            for batch in batched(state.items, execution.batch_size):
+                spill.append(batch)
+            state.items = (item for batch in spill for item in batch)
+            state.spilled = True
+            shared = shared_lines(lambda: iter(spill), opts, execution, on_batch=bar.update)
         else:
-            shared = shared_lines(
-                lambda: batched(fmt.open(paths.input).documents, execution.batch_size), opts, execution
-            )
+            raw = fmt.open(paths.input).lines is not None and execution.jobs > 1  # parsed in the workers
+
+            def read() -> Iterator[Any]:
+                source = fmt.open(paths.input)
+                if raw and source.lines is not None:
+                    return iter(source.lines(execution.batch_size))
+                return batched(source.documents, execution.batch_size)
+
+            shared = shared_lines(read, opts, execution, lines=raw, on_batch=bar.update)
     table = shared.table
     logger.info(
         "boilerplate: %d distinct lines, %d in %d or more documents", table.distinct, len(table.keys), table.min_docs
