@@ -287,6 +287,8 @@ def test_removing_lines_leaves_no_hole_and_keeps_the_final_break():
         "Home\nNews\n\nBody two.\n\nFooter\n"
     )
     assert without_lines("a\nb", [False, True]) == "a"
+    assert without_lines("\n", [False, False]) == "\n"  # a text of one line break keeps it (hypothesis found it)
+    assert without_lines("nav\n", [True, False]) == ""
 
 
 lines_st = st.lists(st.sampled_from(["", "nav", "Share this", "body one", "body two", "  ", "footer"]), max_size=12)

@@ -229,4 +229,4 @@ def without_lines(text: str, remove: Sequence[bool]) -> str:
         skip_gap = False
         out.append((is_para, kept))
     result = "\n".join(line for _, block in out for line in block)
-    return result + "\n" if final_break and result else result
+    return result + "\n" if final_break and any(block for _, block in out) else result
