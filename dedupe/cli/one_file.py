@@ -91,21 +91,25 @@ def _shared_lines(corpus: str, min_docs: int, encoding_errors: str, kw: dict) ->
         return shared_lines(lambda: batched(fmt.open(corpus).documents, 256), opts, samples=False).table
 
 
-def _boilerplate_lines(table: Boilerplate, text: str, corpus: str | None) -> tuple[list[str], str | None]:
+def _boilerplate_lines(table: Boilerplate, text: str, corpus: str | None) -> tuple[list[str], str | None, str]:
     """What the boilerplate rule does to FILE's cleaned text: the lines it removes, as explain lists
-    changes, or the note that FILE is kept whole although it has shared lines."""
+    changes, or the note that FILE is kept whole although it has shared lines; and the text after it."""
     shared = table.shared_in(text)
     if not shared:
-        return [], None
-    if table.strip(text).kept_whole:
+        return [], None, text
+    stripped = table.strip(text)
+    if stripped.kept_whole:
         numbers = ", ".join(str(n) for n, _, _ in shared)
-        return [], (
-            f"line(s) {numbers} are in {table.min_docs} or more documents of {corpus}, but they are most of the "
-            "document, so it is kept whole (a copy of shared text, not a page with a template around it)"
+        return (
+            [],
+            (
+                f"line(s) {numbers} are in {table.min_docs} or more documents of {corpus}, but they are most of the "
+                "document, so it is kept whole (a copy of shared text, not a page with a template around it)"
+            ),
+            text,
         )
-    return [
-        f"boilerplate line {n}: {_short(line)!r} is in {docs} documents of {corpus}" for n, line, docs in shared
-    ], None
+    removed = [f"boilerplate line {n}: {_short(line)!r} is in {docs} documents of {corpus}" for n, line, docs in shared]
+    return removed, None, stripped.text
 
 
 def _short(line: str, limit: int = 70) -> str:
@@ -145,9 +149,8 @@ def explain(path: str, encoding_errors: str, corpus: str | None, boilerplate_min
         text = repaired.text
     kept_whole = None
     if table is not None:
-        removed, kept_whole = _boilerplate_lines(table, text, corpus)
+        removed, kept_whole, text = _boilerplate_lines(table, text, corpus)
         lines.extend(removed)
-        text = table.strip(text).text
     if not lines:
         click.echo(f"{path}: no changes")
     else:

@@ -101,7 +101,7 @@ def _run(
         state = _State(RunFiles.create(paths, source, fmt, overwrite=overwrite), unique_ids(source.documents))
         if checkpoints is not None:
             checkpoints.journal.discard()
-    shared = _shared_lines(paths, fmt, opts, execution, state, progress) if opts.boilerplate else None
+    shared = _shared_lines(paths, fmt, opts, execution, source, state, progress) if opts.boilerplate else None
     outcomes = _outcomes(source, state, opts, account, decider, execution, resume=resume, shared=shared)
     _write_all(state, outcomes, account, decider, source, checkpoints, progress)
     state.files.commit()
@@ -216,14 +216,19 @@ def _outcomes(
 
 
 def _shared_lines(
-    paths: Paths, fmt: InputFormat, opts: Options, execution: Execution, state: _State, progress: bool | None
+    paths: Paths,
+    fmt: InputFormat,
+    opts: Options,
+    execution: Execution,
+    source: Source,
+    state: _State,
+    progress: bool | None,
 ) -> SharedLines:
     """The first pass of ``--boilerplate``: the input is read once more to count its lines (the whole input,
     also when resuming). Standard input cannot be read twice, so its documents go to a temporary file
     on the way and the run reads them back from there."""
     logger.info("boilerplate: counting the lines of every document (first of two passes)")
-    size = None if paths.input == "-" else fmt.open(paths.input).size
-    with Progress(size, enabled=progress, label="boilerplate, counting lines (pass 1 of 2): ") as bar:
+    with Progress(source.size, enabled=progress, label="boilerplate, counting lines (pass 1 of 2): ") as bar:
         if paths.input == "-":
             spill = Spill(execution.temp_dir)
             for batch in batched(state.items, execution.batch_size):
@@ -232,7 +237,7 @@ def _shared_lines(
             state.spilled = True
             shared = shared_lines(lambda: iter(spill), opts, execution, on_batch=bar.update)
         else:
-            raw = fmt.open(paths.input).lines is not None and execution.jobs > 1  # parsed in the workers
+            raw = source.lines is not None and execution.jobs > 1  # parsed in the workers, as the run does
 
             def read() -> Iterator[Any]:
                 source = fmt.open(paths.input)
