@@ -127,7 +127,8 @@ class Account:
             self.kept += 1
             self.chars_out += chars_out
         self.chars_in += chars_in
-        edits = edits or {}
+        if not edits:
+            return
         for stage in {key.split(":", 1)[0] for key in edits if key not in NOTES}:
             self.count(stage, "documents_changed")
         for key, n in edits.items():

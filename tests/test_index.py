@@ -162,3 +162,54 @@ def test_batch_shingle_sets_equal_one_at_a_time():
         want = [shingle_set(t, ngram=n, mode=mode) for t in texts]
         assert all(np.array_equal(g, w) and g.dtype == w.dtype for g, w in zip(got, want, strict=True))
     assert shingle_sets([]) == []
+
+
+def _reference(sigs: np.ndarray, num_perm: int = 128, threshold: float = 0.8) -> list[tuple[str | None, float]]:
+    """The decision one document at a time, without batches, sorted tables or pending entries: every kept
+    document that shares a band key is a candidate; the most similar passing one (ties: the earliest) wins."""
+    from dedupe.near import verify as rule
+
+    bands, rows = rule.banding(num_perm, threshold)
+    keys = (band_keys(sigs, bands, rows) >> np.uint64(32)).astype(np.uint32)
+    nibs = nibbles(sigs)
+    kept: list[int] = []
+    out: list[tuple[str | None, float]] = []
+    for i in range(len(sigs)):
+        cands = [k for n, k in enumerate(kept) if set(keys[k].tolist()) & set(keys[i].tolist())]
+        best: tuple[str | None, float] = (None, 0.0)
+        if cands:
+            est = estimate(nibs[cands], nibs[i], num_perm)
+            for j in rule.candidate_order(est).tolist():
+                if est[j] >= threshold:
+                    best = (f"d{cands[j]}", float(est[j]))
+                    break
+        if best[0] is None:
+            kept.append(i)
+        out.append(best)
+    return out
+
+
+@pytest.mark.parametrize("batch", [1, 7, 50, 1000])
+def test_batched_decisions_equal_one_document_at_a_time(batch):
+    """Batches look candidates up at once and file their kept documents at the end; a document may match one
+    kept earlier in its own batch, one in the pending entries or one in a merged run: all give the reference's
+    decision, whatever the batch size."""
+    bases = [_random_sig() for _ in range(120)]
+    copies = [_with_changes(bases[j], int(RNG.integers(0, 30))) for j in RNG.integers(0, 120, size=240)]
+    sigs = np.stack(bases + copies)
+    sigs = sigs[RNG.permutation(len(sigs))]
+    index = NearDuplicateIndex(128, 0.8, verify="none", pending_limit=300)
+    got: list[tuple[str | None, float]] = []
+    for start in range(0, len(sigs), batch):
+        chunk = sigs[start : start + batch]
+        q = index.begin(chunk)
+        for i, sig in enumerate(chunk):
+            m = index.match(q, i, sig, EMPTY_SET)
+            got.append((m.label, m.similarity) if m else (None, 0.0))
+            if m is None:
+                index.add(q, i, f"d{start + i}", sig, EMPTY_SET)
+    want = _reference(sigs)
+    assert got == want
+    assert sum(label is not None for label, _ in want) > 100  # many documents really matched
+    assert len(index) == sum(label is None for label, _ in want)
+    assert [index.label(k) for k in range(3)] == [f"d{i}" for i, (label, _) in enumerate(want) if label is None][:3]

@@ -63,32 +63,36 @@ class Decider:
                 self.seen.setdefault(digests[i], value)
 
     def decide(self, prepared: list[Prepared]) -> Iterator[Outcome]:
-        """Decide a batch in the given order (the keep policy's order)."""
+        """Decide a batch in the given order (the keep policy's order). The band lookups for the whole batch
+        happen at once (``index.begin``); a document with no candidate then costs a few dictionary steps."""
         if not prepared:
             return
+        exact, seen, index = self.opts.exact, self.seen, self.index
         query = None
-        if self.opts.near:
-            query = self.index.begin(np.stack([p.signature for p in prepared]))
+        if self.opts.near and prepared[0].signature is not None:
+            signatures = np.stack([p.signature for p in prepared])
+            query = index.begin(signatures)
+            signed = (signatures[:, 0] != EMPTY).tolist()
         for i, p in enumerate(prepared):
             doc = p.doc
-            if self.opts.exact:
-                seen = self.seen.get(p.digest)
-                if seen is not None:
-                    first, number = self.kept_named(seen)
+            if exact:
+                hit = seen.get(p.digest)
+                if hit is not None:
+                    first, number = self.kept_named(hit)
                     yield reasons.exact_duplicate(doc.id, first, source=doc.source, kept_index=number)
                     continue
             value: int | str = doc.id
-            if query is not None and p.signature is not None and p.signature[0] != EMPTY:
-                match = self.index.match(query, i, p.signature, p.shingles)
+            if query is not None and signed[i]:
+                match = index.match(query, i, p.signature, p.shingles)
                 if match is not None:
                     yield reasons.near_duplicate(
                         doc.id, match.label, match.similarity, match.exact, source=doc.source, kept_index=match.index
                     )
                     continue
-                value = len(self.index)
-                self.index.add(query, i, doc.id, p.signature, p.shingles)
-            if self.opts.exact:
-                self.seen[p.digest] = value
+                value = len(index)
+                index.add(query, i, doc.id, p.signature, p.shingles)
+            if exact:
+                seen[p.digest] = value
             yield doc
 
 

@@ -66,8 +66,9 @@ class Families:
     def __len__(self) -> int:
         return len(self.parent)
 
-    def add(self) -> None:
-        self.parent.append(len(self.parent))
+    def add(self, count: int = 1) -> None:
+        """Add ``count`` kept documents, each a family of its own."""
+        self.parent.extend(range(len(self.parent), len(self.parent) + count))
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -99,11 +100,11 @@ class _Growable:
         self.data = np.empty((1024, width), dtype=dtype)
         self.n = 0
 
-    def append(self, row: np.ndarray) -> None:
-        if self.n == len(self.data):
+    def extend(self, rows: np.ndarray) -> None:
+        while self.n + len(rows) > len(self.data):
             self.data = np.concatenate([self.data, np.empty_like(self.data)])
-        self.data[self.n] = row
-        self.n += 1
+        self.data[self.n : self.n + len(rows)] = rows
+        self.n += len(rows)
 
     @property
     def nbytes(self) -> int:
@@ -112,7 +113,8 @@ class _Growable:
 
 class ShingleStore:
     """Kept documents' shingle sets (sorted unique uint32 hashes), read back only for exact checks: a saved
-    file (read-only) plus an unlinked temporary file for the documents added in this run."""
+    file (read-only) plus an unlinked temporary file for the documents added in this run. New sets wait in
+    memory until one is read back or the batch ends, so a batch costs one write, not one per document."""
 
     def __init__(self, directory: str | None = None, base: Path | None = None) -> None:
         self._fh = tempfile.TemporaryFile(dir=directory)
@@ -120,12 +122,21 @@ class ShingleStore:
         self._base = open(base, "rb") if base is not None else None  # noqa: SIM115 - held for the run
         self._base_size = base.stat().st_size if base is not None else 0
         self._size = self._base_size
+        self._waiting: list[bytes] = []
+        self._unflushed = False  # written to the temporary file since it was last flushed
 
-    def append(self, shingles: np.ndarray) -> None:
-        data = np.ascontiguousarray(shingles, dtype="<u4").tobytes()
-        self._fh.write(data)
-        self._size += len(data)
-        self._ends.append(self._size)
+    def extend(self, sets: list[np.ndarray]) -> None:
+        for shingles in sets:
+            data = np.ascontiguousarray(shingles, dtype="<u4").tobytes()
+            self._waiting.append(data)
+            self._size += len(data)
+            self._ends.append(self._size)
+
+    def write_waiting(self) -> None:
+        if self._waiting:
+            self._fh.write(b"".join(self._waiting))
+            self._waiting.clear()
+            self._unflushed = True
 
     def get(self, idx: int) -> np.ndarray:
         start = self._ends[idx - 1] if idx else 0
@@ -134,7 +145,10 @@ class ShingleStore:
             assert self._base is not None
             data = os.pread(self._base.fileno(), length, start)
         else:
-            self._fh.flush()
+            self.write_waiting()
+            if self._unflushed:
+                self._fh.flush()
+                self._unflushed = False
             data = os.pread(self._fh.fileno(), length, start - self._base_size)
         return np.frombuffer(data, dtype="<u4")
 
@@ -143,6 +157,7 @@ class ShingleStore:
 
     def save(self, path: Path) -> np.ndarray:
         """Write every shingle set (saved and new) to ``path``; returns the end offsets."""
+        self.write_waiting()
         self._fh.flush()
         with open(path, "wb") as out:
             if self._base is not None:
@@ -160,12 +175,20 @@ class ShingleStore:
 
 
 class BatchQuery:
-    """A batch's band keys, 4-bit signatures, and candidates among documents merged before it began."""
+    """One batch in the index: its band keys and 4-bit signatures, each document's candidates among the
+    documents kept before the batch began (``found``), the earlier documents of the same batch it shares a
+    band key with (``earlier``, only for documents that have any), and the index numbers of the batch's
+    documents kept so far (``added``: position in the batch -> number)."""
 
-    def __init__(self, keys: np.ndarray, nibbles: np.ndarray, found: list[np.ndarray]) -> None:
+    def __init__(
+        self, keys: np.ndarray, nibbles: np.ndarray, found: list[np.ndarray], earlier: dict[int, list[int]]
+    ) -> None:
         self.keys = keys
         self.nibbles = nibbles
         self.found = found
+        self.earlier = earlier
+        self.added: dict[int, int] = {}
+        self.filed = 0  # how many of ``added`` are in the index's band tables
 
 
 class NearDuplicateIndex:
@@ -192,35 +215,51 @@ class NearDuplicateIndex:
         self.exact_similarity = exact_similarity or jaccard_of_sets
         self._nib = _Growable((num_perm + 1) // 2, np.uint8)
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted (key, document number) arrays
-        self._pending: dict[int, int | list[int]] = {}
-        self._pending_keys = array("I")  # the same entries as the dict, in insertion order, for merging
+        # entries not yet in a run: in the order they were added (what a run is built from), and sorted
+        # (what lookups search)
+        self._pending_keys = array("I")
         self._pending_idx = array("I")
+        self._pending_sorted = (np.empty(0, np.uint32), np.empty(0, np.uint32))
+        self._open: BatchQuery | None = None  # the batch whose kept documents are not all filed yet
         self._pending_limit = pending_limit
         self._label_bytes = bytearray()
         self._label_ends = array("q")
         self._shingles = ShingleStore(temp_dir, shingles_base) if verify != "none" else None
-        self.families = Families()
+        self._families = Families()
+        self._kept = 0  # documents in the index, the open batch's unfiled ones included
+        self._unfiled: list[tuple[int, str, np.ndarray | None]] = []  # (position, id, shingles) of the open batch
         self.candidates_checked = 0
         self.exact_checks = 0
         self.family_checks = 0
 
     def __len__(self) -> int:
-        return len(self._label_ends)
+        return self._kept
+
+    @property
+    def families(self) -> Families:
+        self._file_kept()
+        return self._families
 
     def label(self, idx: int) -> str:
+        self._file_kept()
         start = self._label_ends[idx - 1] if idx else 0
         return self._label_bytes[start : self._label_ends[idx]].decode("utf-8", "surrogatepass")
 
     def begin(self, signatures: np.ndarray) -> BatchQuery:
-        """Start a batch: compute its band keys and look them all up in the sorted runs at once."""
+        """Start a batch: compute its band keys, look them all up in the sorted tables at once, and find
+        which documents of the batch share a key with an earlier one (only those can be candidates of each
+        other). A document with neither is decided without a lookup of its own."""
+        self._file_open_batch()
         if len(self._pending_keys) >= self._pending_limit:
             self._merge()
         keys = (band_keys(signatures, self.bands, self.rows) >> np.uint64(32)).astype(np.uint32)
         per_doc: list[list[np.ndarray]] = [[] for _ in range(len(keys))]
         flat = keys.ravel()
-        order = np.argsort(flat)  # sorted queries walk each run once, front to back
+        order = np.argsort(flat, kind="stable")  # sorted queries walk each table once, front to back
         queries = flat[order]
-        for run_keys, run_idx in self._runs:
+        for run_keys, run_idx in [*self._runs, self._pending_sorted]:
+            if not len(run_keys):
+                continue
             lo = np.searchsorted(run_keys, queries, "left")
             present = np.flatnonzero(run_keys[np.minimum(lo, len(run_keys) - 1)] == queries)
             if not len(present):
@@ -230,7 +269,26 @@ class NearDuplicateIndex:
                 per_doc[h // self.bands].append(run_idx[start:stop])
         empty = np.empty(0, dtype=np.uint32)
         found = [np.concatenate(parts) if parts else empty for parts in per_doc]
-        return BatchQuery(keys, rule.nibbles(signatures), found)
+        query = BatchQuery(keys, rule.nibbles(signatures), found, self._within_batch(order, queries))
+        self._open = query
+        return query
+
+    def _within_batch(self, order: np.ndarray, queries: np.ndarray) -> dict[int, list[int]]:
+        """For each document of a batch that shares a band key with an earlier document of the batch, those
+        earlier documents (positions in the batch). ``queries`` is the batch's keys sorted stably, so within
+        a run of equal keys the documents come in batch order."""
+        earlier: dict[int, list[int]] = {}
+        repeat = np.flatnonzero(queries[1:] == queries[:-1]) + 1
+        if not len(repeat):
+            return earlier
+        starts = np.flatnonzero(np.concatenate([[True], queries[1:] != queries[:-1]]))
+        group_start = starts[np.searchsorted(starts, repeat, "right") - 1]
+        docs = order // self.bands
+        for j, start in zip(repeat.tolist(), group_start.tolist(), strict=True):
+            d = int(docs[j])
+            before = earlier.setdefault(d, [])
+            before.extend(int(e) for e in docs[start:j] if e != d)
+        return {d: before for d, before in earlier.items() if before}
 
     def match(self, query: BatchQuery, i: int, signature: np.ndarray, shingles: np.ndarray | None) -> Match | None:
         """The most similar kept document that passes the check, or None.
@@ -239,17 +297,16 @@ class NearDuplicateIndex:
         passes, the rest are still tried against the check, except those already in its family, and each
         that passes joins the family (see the module doc); the decision is the first one's alone.
         """
-        cands = set(query.found[i].tolist())
-        for key in query.keys[i].tolist():
-            hit = self._pending.get(key)
-            if hit is None:
-                continue
-            if isinstance(hit, int):
-                cands.add(hit)
-            else:
-                cands.update(hit)
+        found, earlier = query.found[i], query.earlier.get(i)
+        if not len(found) and earlier is None:
+            return None
+        cands = set(found.tolist())
+        if earlier is not None:
+            cands.update(query.added[j] for j in earlier if j in query.added)
         if not cands:
             return None
+        if earlier is not None:  # candidates kept earlier in this batch may not be filed yet
+            self._file_kept()
         idx = np.fromiter(sorted(cands), dtype=np.int64, count=len(cands))
         self.candidates_checked += len(idx)
         est = rule.estimate(self._nib.data[idx], query.nibbles[i], self.num_perm)
@@ -259,7 +316,7 @@ class NearDuplicateIndex:
             if not rule.worth_checking(e, self.threshold, self.margin):
                 break
             k = int(idx[j])
-            if best is not None and self.families.find(k) == self.families.find(best.index):
+            if best is not None and self._families.find(k) == self._families.find(best.index):
                 continue
             passed = self._check(e, k, shingles, deciding=best is None)
             if passed is None:
@@ -267,7 +324,7 @@ class NearDuplicateIndex:
             if best is None:
                 best = Match(self.label(k), passed[0], passed[1], k)
             else:
-                self.families.union(best.index, k)
+                self._families.union(best.index, k)
         return best
 
     def _check(self, e: float, k: int, shingles: np.ndarray | None, *, deciding: bool) -> tuple[float, bool] | None:
@@ -286,36 +343,67 @@ class NearDuplicateIndex:
         return rule.check(e, self.threshold, self.verify, exact, self.margin)
 
     def add(self, query: BatchQuery, i: int, label: str, signature: np.ndarray, shingles: np.ndarray | None) -> None:
-        idx = len(self._label_ends)
-        self.families.add()
-        self._nib.append(query.nibbles[i])
-        self._label_bytes += label.encode("utf-8", "surrogatepass")
-        self._label_ends.append(len(self._label_bytes))
+        """Keep document ``i`` of the open batch: it is a candidate for the rest of this batch at once
+        (through ``query.earlier``) and for later batches once the batch is filed. Its signature, id and
+        shingle set are filed for the whole batch at once (:meth:`_file_kept`), when a candidate check,
+        a label or the next batch needs them."""
+        assert query is self._open, "documents are added to the batch begun last"
         if self._shingles is not None:
             assert shingles is not None, "this index keeps shingle sets for exact checks"
-            self._shingles.append(shingles)
-        keys = query.keys[i].tolist()
-        self._pending_keys.extend(keys)
-        self._pending_idx.extend([idx] * len(keys))
-        for key in keys:
-            hit = self._pending.get(key)
-            if hit is None:
-                self._pending[key] = idx
-            elif isinstance(hit, int):
-                self._pending[key] = [hit, idx]
-            else:
-                hit.append(idx)
+        query.added[i] = self._kept
+        self._kept += 1
+        self._unfiled.append((i, label, shingles))
+
+    def _file_kept(self) -> None:
+        """File the open batch's kept documents that are not filed yet: 4-bit signatures, ids, shingle sets
+        and families, in the order they were kept."""
+        if not self._unfiled:
+            return
+        unfiled, self._unfiled = self._unfiled, []
+        assert self._open is not None
+        self._families.add(len(unfiled))
+        self._nib.extend(self._open.nibbles[[i for i, _, _ in unfiled]])
+        ends = self._label_ends
+        for _, label, _ in unfiled:
+            self._label_bytes += label.encode("utf-8", "surrogatepass")
+            ends.append(len(self._label_bytes))
+        if self._shingles is not None:
+            self._shingles.extend([shingles for _, _, shingles in unfiled])  # type: ignore[misc]
+
+    def _file_open_batch(self) -> None:
+        """Put the band keys of the open batch's kept documents into the pending entries (in the order
+        they were kept, band by band) and into the sorted view lookups search."""
+        self._file_kept()
+        query = self._open
+        if query is None or query.filed == len(query.added):
+            return
+        items = list(query.added.items())[query.filed :]
+        query.filed = len(query.added)
+        positions = np.fromiter((i for i, _ in items), dtype=np.int64, count=len(items))
+        numbers = np.fromiter((n for _, n in items), dtype=np.uint32, count=len(items))
+        keys = np.ascontiguousarray(query.keys[positions].ravel())
+        idx = np.repeat(numbers, self.bands)
+        self._pending_keys.frombytes(keys.tobytes())
+        self._pending_idx.frombytes(idx.tobytes())
+        if self._shingles is not None:
+            self._shingles.write_waiting()
+        order = np.argsort(keys, kind="stable")
+        keys, idx = keys[order], idx[order]
+        old_keys, old_idx = self._pending_sorted
+        at = np.searchsorted(old_keys, keys, "right")
+        self._pending_sorted = (np.insert(old_keys, at, keys), np.insert(old_idx, at, idx))
 
     def _merge(self) -> None:
         """Turn the pending entries into a sorted run, then merge runs of similar size (a binary counter),
         so every entry is copied O(log n) times in all and a lookup searches O(log n) runs."""
+        self._file_open_batch()
         keys = np.frombuffer(self._pending_keys, dtype=np.uint32)
         idx = np.frombuffer(self._pending_idx, dtype=np.uint32)
         order = np.argsort(keys, kind="stable")
         self._runs.append((keys[order], idx[order]))
-        self._pending.clear()
         self._pending_keys = array("I")
         self._pending_idx = array("I")
+        self._pending_sorted = (np.empty(0, np.uint32), np.empty(0, np.uint32))
         while len(self._runs) >= 2 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             (k1, i1), (k2, i2) = self._runs.pop(-2), self._runs.pop()
             keys, idx = np.concatenate([k1, k2]), np.concatenate([i1, i2])
@@ -324,6 +412,7 @@ class NearDuplicateIndex:
 
     def save(self, folder: Path) -> None:
         """Write the kept documents (band table, 4-bit signatures, ids, shingle sets) as files in ``folder``."""
+        self._file_open_batch()
         if self._pending_keys:
             self._merge()
         if len(self._runs) > 1:
@@ -356,17 +445,19 @@ class NearDuplicateIndex:
         index._label_bytes = bytearray((folder / "ids.bin").read_bytes())
         index._label_ends = array("q", np.load(folder / "id_ends.npy").tolist())
         families = folder / "families.npy"  # absent in indexes saved before families existed: all apart
-        index.families = Families(np.load(families) if families.is_file() else np.arange(len(index._label_ends)))
+        index._families = Families(np.load(families) if families.is_file() else np.arange(len(index._label_ends)))
+        index._kept = len(index._label_ends)
         if index._shingles is not None:
             index._shingles.extend_ends(np.load(folder / "shingle_ends.npy"))
         return index
 
     def memory_bytes(self) -> int:
-        """Bytes held for the kept documents (tables, signatures, ids), the pending dict estimated."""
+        """Bytes held for the kept documents (tables, signatures, ids, pending entries)."""
+        self._file_kept()
         arrays = sum(k.nbytes + i.nbytes for k, i in self._runs) + self._nib.nbytes
         ids = len(self._label_bytes) + self._label_ends.itemsize * len(self._label_ends)
-        ids += self.families.parent.itemsize * len(self.families)
-        pending = len(self._pending_keys) * 8 + len(self._pending) * 100
+        ids += self.families.parent.itemsize * len(self._families)
+        pending = len(self._pending_keys) * 8 + sum(a.nbytes for a in self._pending_sorted)
         return arrays + ids + pending
 
     def close(self) -> None:
