@@ -44,7 +44,7 @@ def halves(src: Path, out: Path) -> tuple[int, float, float, dict[str, float]]:
     t0 = time.perf_counter()
     chunks = list(source.lines(execution.batch_size))
     t1 = time.perf_counter()
-    packed = [prepare_lines(chunk, opts, True) for chunk in chunks]
+    packed = [prepare_lines(chunk, opts, True, None, True) for chunk in chunks]
     t2 = time.perf_counter()
     batches = [unpacked(p) for p, _ in packed]
     t3 = time.perf_counter()

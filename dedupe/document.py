@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -37,6 +37,10 @@ class Document:
     record: dict[str, Any] | None = None
     order: int = 0
     edits: Counter[str] = field(default_factory=Counter)
+    # The document's JSON Lines output line, when the worker process that prepared it wrote it already
+    # (``record`` is then not sent back), so the one parent process only writes it. Not a field: set on the
+    # instance only then, so a document without it pickles (and spills) as before.
+    line: ClassVar[str | None] = None
 
 
 @dataclass

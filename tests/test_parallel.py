@@ -157,10 +157,10 @@ def test_the_command_line_reports_a_dead_worker_and_writes_nothing(tmp_path, mon
     src.write_text("".join(f'{{"id": "{i}", "text": "document number {i} with a few words"}}\n' for i in range(1000)))
     real = local.prepare_lines
 
-    def dying(chunk, opts, streaming, boilerplate=None):
+    def dying(chunk, opts, streaming, boilerplate=None, write_lines=False):
         if multiprocessing.parent_process() is not None:
             os._exit(9)
-        return real(chunk, opts, streaming, boilerplate)
+        return real(chunk, opts, streaming, boilerplate, write_lines)
 
     monkeypatch.setattr(local, "prepare_lines", dying)
     out = tmp_path / "out.jsonl"

@@ -14,7 +14,7 @@ from dedupe.decide.decider import Decider
 from dedupe.document import Account, Document, Removal
 from dedupe.engines.local import run_documents, run_lines
 from dedupe.engines.transport import packed, unpacked
-from dedupe.io.jsonl import read_jsonl, read_line_chunks
+from dedupe.io.jsonl import output_line, read_jsonl, read_line_chunks
 from dedupe.options import Options, split
 from dedupe.prepare import prepare_batch
 
@@ -279,6 +279,24 @@ def test_raw_lines_parsed_with_the_preparing_give_the_outcomes_of_parsed_documen
         assert g.record == {**e.record, "text": None if execution.streaming(opts) else e.record["text"]}
     assert by_lines == parsed
     assert {"orig01#2", "orig01#3", "orig02#2"} <= {o.id for o in got}
+
+
+@pytest.mark.parametrize("options", [{"jobs": 1}, {"jobs": 2}])
+def test_output_lines_written_by_the_workers_are_the_writers_lines(corpus, options):
+    """With ``write_lines`` the workers serialise each document (records do not travel back): every kept
+    document's line is the one the writer makes from the reference's record, renamed ids included."""
+    data = _jsonl_input(corpus).replace(b'"n": 0', '"n": "caf\u00e9 \u2014 \\"\\u0001"'.encode())
+    opts, execution = split({"batch_size": 5, **options})
+    expected = list(run_documents(read_jsonl(BytesIO(data), name="in.jsonl"), opts, Account(), execution=execution))
+    chunks = read_line_chunks(BytesIO(data), name="in.jsonl", size=execution.batch_size)
+    got = list(run_lines(chunks, opts, Account(), execution=execution, write_lines=True))
+    kept = [(g, e) for g, e in zip(got, expected, strict=True) if isinstance(e, Document)]
+    assert len(kept) > 10
+    for g, e in kept:
+        assert g.record is None and g.id == e.id
+        assert g.line == output_line(e)
+    assert any(g.id == "orig01#3" for g, _ in kept)
+    assert '"n": "caf\u00e9 \u2014 \\"\\u0001"' in kept[0][0].line  # not ASCII-escaped; controls escaped
 
 
 @pytest.mark.parametrize("options", [{}, {"near": False}, {"verify": "none"}])

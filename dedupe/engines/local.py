@@ -76,9 +76,12 @@ def run_lines(
     decider: Decider | None = None,
     execution: Execution = DEFAULT_EXECUTION,
     boilerplate: Boilerplate | None = None,
+    write_lines: bool = False,
 ) -> Iterator[Outcome]:
     """:func:`run_documents` for a JSON Lines input given as raw lines: parsing runs with the rest of
     prepare_batch, in the workers with ``jobs`` > 1, so the parent only reads lines, decides and writes.
+    ``write_lines`` (for a JSON Lines output in stream mode): the workers also write each document's output
+    line (``Document.line``), and the documents come without their records.
     Documents get their input order and unique ids here, in order, as read_jsonl and unique_ids would
     have given them, so the outcomes are the same as run_documents gives for the parsed input.
     ``boilerplate`` must be given with ``opts.boilerplate`` (:func:`shared_lines` with ``lines=True``).
@@ -93,7 +96,7 @@ def run_lines(
             read = _place(batch, set(rejected), ids, read)
             yield batch
 
-    extra = (opts, execution.streaming(opts), boilerplate)
+    extra = (opts, execution.streaming(opts), boilerplate, write_lines)
     results = ordered_map(prepare_lines, chunks, jobs=execution.jobs, extra=extra, warm=lambda: warm_up(opts))
     yield from decided(placed(results), opts, account, decider, execution)
 

@@ -11,11 +11,11 @@ import numpy as np
 
 from dedupe.cleaning.boilerplate import Boilerplate
 from dedupe.document import Document, Prepared, Removal
-from dedupe.io.jsonl import LineChunk, parse_chunk
+from dedupe.io.jsonl import LineChunk, output_line, parse_chunk
 from dedupe.options import Options
 from dedupe.prepare import Item, LineBatch, line_batch, prepare_batch
 
-DocFields = tuple[str, str, str | None, dict[str, Any] | None, int, dict[str, int], dict[str, int]]
+DocFields = tuple[str, str, str | None, dict[str, Any] | None, int, dict[str, int], dict[str, int], str | None]
 
 
 @dataclass
@@ -30,7 +30,7 @@ class PackedBatch:
 
     size: int  # outputs in the batch, Prepared and Removal
     removals: dict[int, Removal]  # position in the batch -> the Removal there
-    docs: list[DocFields]  # id, text, source, record, order, edits, stats of each Prepared, in order
+    docs: list[DocFields]  # id, text, source, record, order, edits, stats, output line of each Prepared, in order
     digests: bytes  # 16 bytes per document
     signatures: np.ndarray | None  # row i: document i's signature
     shingles: np.ndarray | None  # the shingle sets, one after another
@@ -40,7 +40,10 @@ class PackedBatch:
 def packed(batch: list[Prepared | Removal]) -> PackedBatch:
     ready = [p for p in batch if isinstance(p, Prepared)]
     removals = {i: p for i, p in enumerate(batch) if isinstance(p, Removal)}
-    docs = [(p.doc.id, p.doc.text, p.doc.source, p.doc.record, p.doc.order, dict(p.doc.edits), p.stats) for p in ready]
+    docs = [
+        (p.doc.id, p.doc.text, p.doc.source, p.doc.record, p.doc.order, dict(p.doc.edits), p.stats, p.doc.line)
+        for p in ready
+    ]
     digests = b"".join(p.digest for p in ready)
     sigs = _stacked([p.signature for p in ready])
     sets = [p.shingles for p in ready]
@@ -75,8 +78,10 @@ def unpacked(packed: PackedBatch) -> list[Prepared | Removal]:
         if removal is not None:
             out.append(removal)
             continue
-        doc_id, text, source, record, order, edits, stats = packed.docs[j]
-        doc = Document(doc_id, text, source, record, order, Counter(edits))
+        doc_id, text, source, record, order, edits, stats, line = packed.docs[j]
+        doc = Document(doc_id, text, source, record, order, Counter(edits) if edits else _counter())
+        if line is not None:
+            doc.line = line
         p = Prepared(doc, packed.digests[16 * j : 16 * j + 16], stats=stats)
         if packed.signatures is not None:
             p.signature = packed.signatures[j]
@@ -85,6 +90,12 @@ def unpacked(packed: PackedBatch) -> list[Prepared | Removal]:
         out.append(p)
         j += 1
     return out
+
+
+def _counter() -> Counter[str]:
+    """An empty Counter without ``Counter.__init__``, whose Python-level argument handling costs more than
+    the rest of unpacking a document; most documents have no edits."""
+    return Counter.__new__(Counter)
 
 
 def prepare_packed(items: list[Item], opts: Options, boilerplate: Boilerplate | None = None) -> PackedBatch:
@@ -98,7 +109,11 @@ def count_chunk(chunk: LineChunk, opts: Options) -> LineBatch:
 
 
 def prepare_lines(
-    chunk: LineChunk, opts: Options, streaming: bool, boilerplate: Boilerplate | None = None
+    chunk: LineChunk,
+    opts: Options,
+    streaming: bool,
+    boilerplate: Boilerplate | None = None,
+    write_lines: bool = False,
 ) -> tuple[PackedBatch, list[int]]:
     """Parse raw JSON Lines lines and prepare them, in a worker process; also the positions of the lines
     that were rejected when read (unique ids count only the others).
@@ -107,6 +122,10 @@ def prepare_lines(
     order, and so the output line, stay the same): the writers put the cleaned text there anyway, and the
     original text would double what travels back. Batch mode ranks by record fields and spills records
     (the report counts the bytes), so there they come back whole.
+
+    With ``write_lines`` (stream mode, JSON Lines out) each document comes back with its output line
+    written and without its record: serialising is then done by the workers, and the one parent process,
+    which decides every document in turn, only writes the lines of those it keeps.
     """
     items = parse_chunk(chunk)
     rejected = [i for i, item in enumerate(items) if isinstance(item, Removal)]
@@ -114,4 +133,10 @@ def prepare_lines(
         for item in items:
             if isinstance(item, Document) and item.record is not None:
                 item.record[chunk.text_field] = None
-    return packed(prepare_batch(items, opts, boilerplate=boilerplate)), rejected
+    prepared = prepare_batch(items, opts, boilerplate=boilerplate)
+    if streaming and write_lines:
+        for p in prepared:
+            if isinstance(p, Prepared):
+                p.doc.line = output_line(p.doc, text_field=chunk.text_field, id_field=chunk.id_field)
+                p.doc.record = None
+    return packed(prepared), rejected

@@ -177,13 +177,10 @@ class JsonlWriter:
         self.id_field = id_field
 
     def write(self, doc: Document) -> None:
-        if doc.record is not None:
-            record = dict(doc.record)
-            record[self.text_field] = doc.text
-        else:
-            record = {self.id_field: doc.id, self.text_field: doc.text}
-        self.fh.write(json.dumps(record, ensure_ascii=False))
-        self.fh.write("\n")
+        line = doc.line
+        if line is None:
+            line = output_line(doc, text_field=self.text_field, id_field=self.id_field)
+        self.fh.write(line)
 
     def close(self) -> None:
         self.fh.flush()
@@ -191,3 +188,15 @@ class JsonlWriter:
             self.fh.detach()
             return
         self.fh.close()
+
+
+def output_line(doc: Document, *, text_field: str = "text", id_field: str = "id") -> str:
+    """A kept document's JSON Lines line: its input record with the cleaned text in place (every other
+    field as it came), or ``id`` and text for a document that had no record. Renaming a duplicate id does
+    not change the record, so a worker can write the line before the parent numbers the ids."""
+    if doc.record is not None:
+        record = dict(doc.record)
+        record[text_field] = doc.text
+    else:
+        record = {id_field: doc.id, text_field: doc.text}
+    return json.dumps(record, ensure_ascii=False) + "\n"

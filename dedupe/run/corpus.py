@@ -209,7 +209,10 @@ def _outcomes(
     table = shared.table if shared is not None else None
     if source.lines is not None and execution.jobs > 1 and not resume and not state.spilled:
         lines = source.lines(execution.batch_size)
-        return run_lines(lines, opts, account, decider=decider, execution=execution, boilerplate=table)
+        write_lines = state.files.sink.form == "jsonl"  # the workers write the output lines too
+        return run_lines(
+            lines, opts, account, decider=decider, execution=execution, boilerplate=table, write_lines=write_lines
+        )
     return run_documents(
         state.items, opts, account, decider=decider, assign_ids=False, execution=execution, boilerplate=table
     )
