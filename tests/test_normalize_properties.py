@@ -190,3 +190,60 @@ def test_gate_is_exact_after_many_unconfirmed_hits(filler):
         hit = ftfy_gate(config).search(text)
         assert (hit is None) == (tail == "plain")
         assert gated_fix_text(text, config)[0] == ftfy.fix_text(text, config)
+
+
+# --- plain text: the one quick look that stands for every rule (dedupe.cleaning.plain) -----------------------
+
+# Prose, and near misses of each condition of is_plain: symbol lines, spaces at line ends, blank runs, the
+# characters some rule looks for, a leading blank line, a final blank line, a tab, entities and controls.
+PLAIN_PIECES = [
+    "The", " council", " said", " on", " Tuesday", ".", ",", " (", ")", '"', "'", "-", " 5%", " $3", ":", ";",
+    "?", "!", "\n", "\n", "\n\n", " ", "---", "* * *", "...", "#", "_", "<b>", "a/b", "=", "+", "@", "~",
+    "\n\n\n", " \n", "\t", "&", "&amp;", "|", "[", "]", "](", "\x7f", "\x1b", "\u00e9", "\u00a0", "\r",
+]  # fmt: skip
+PLAIN_TEXTS = st.lists(st.sampled_from(PLAIN_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.one_of(PLAIN_TEXTS, TEXTS),
+    skip=st.sampled_from(SKIPS),
+    form=st.sampled_from(["NFC", "NFKC"]),
+    straight=st.booleans(),
+)
+def test_plain_text_is_a_text_no_rule_changes(text, skip, form, straight):
+    """Where is_plain says yes, the rules one by one leave the text alone; and normalize with the quick look
+    gives what the rules give, for any options."""
+    from unittest import mock
+
+    from dedupe.cleaning import normalize as normalize_mod
+    from dedupe.cleaning.plain import is_plain
+
+    options = {"skip": skip, "form": form, "straight_quotes": straight}
+    with mock.patch.object(normalize_mod, "is_plain", lambda _text: False):
+        by_rules = normalize(text, **options)
+    if is_plain(text):
+        assert by_rules.text == text and by_rules.changes == []
+    assert normalize(text, **options) == by_rules
+
+
+def test_plain_text_is_common_prose_and_each_condition_matters():
+    from dedupe.cleaning.plain import is_plain
+
+    prose = 'WASHINGTON (AP) - The council said on Tuesday it would "review" 5% of claims.\n\nIt\'s late: 3 p.m.\n'
+    assert is_plain(prose)
+    near_misses = [
+        prose.replace("review", "r\u00e9view"),  # not ASCII
+        prose.replace(" - ", " & "),  # an entity could start
+        prose.replace("(AP)", "[AP]"),  # a markdown link could start
+        prose.replace(" - ", " | "),  # a table pipe
+        prose.replace("claims.", "claims.\t"),  # a tab
+        prose.replace("claims.", "claims. "),  # a space at a line's end
+        prose.replace("\n\n", "\n\n\n"),  # two blank lines in a row
+        prose + "\n",  # a blank line at the end
+        "\n" + prose,  # a blank line at the start
+        prose.replace("\n\n", "\n---\n"),  # a line of symbols
+        prose.replace("\n\n", "\n\x0c\n"),  # a control character
+        "",
+    ]
+    assert [is_plain(t) for t in near_misses] == [False] * len(near_misses)

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import ftfy
 
 from dedupe.cleaning.ftfy_gate import ftfy_config, gated_fix_text
+from dedupe.cleaning.plain import is_plain
 from dedupe.cleaning.residue import (
     LineChange,
     Result,
@@ -399,6 +400,8 @@ def normalize(
     skipped = _check_skip(skip)
     if form not in ("NFC", "NFKC"):
         raise ValueError(f"form must be 'NFC' or 'NFKC', not {form!r}")
+    if is_plain(text):  # no rule would change it (most documents): skip asking each one
+        return Normalized(text, [])
     rules = _rule_functions(skipped, straight_quotes, form)
     changes: list[Change] = []
     totals: dict[str, int] = {}

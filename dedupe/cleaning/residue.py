@@ -258,6 +258,12 @@ def _is_residue(stripped: str) -> bool:
     return _EMOJI_RE.search(stripped) is None
 
 
+def has_symbol_candidates(text: str) -> bool:
+    """Whether any line has no letter or digit but some symbol: without one, ``symbol_lines`` has nothing
+    to look at."""
+    return _SYMBOL_FIRST_LINE_RE.match(text) is not None or _SYMBOL_CANDIDATE_RE.search(text) is not None
+
+
 def _symbol_candidates(text: str):
     """``(index, start, end)`` of the lines with no letter or digit but some symbol (see ``_line_spans``)."""
     if _SYMBOL_FIRST_LINE_RE.match(text):
