@@ -21,6 +21,12 @@ KEPT_WHOLE = "boilerplate:kept whole"
 NOTES = frozenset({KEPT_WHOLE})
 
 
+def empty_counter() -> Counter[str]:
+    """An empty Counter made without ``Counter.__init__``, whose Python-level argument handling costs more
+    than the rest of making a document (most documents have no edits); the Counter is the same."""
+    return Counter.__new__(Counter)
+
+
 @dataclass
 class Document:
     """One document and what the run has learnt about it.
@@ -36,7 +42,7 @@ class Document:
     source: str | None = None
     record: dict[str, Any] | None = None
     order: int = 0
-    edits: Counter[str] = field(default_factory=Counter)
+    edits: Counter[str] = field(default_factory=empty_counter)
     # The document's JSON Lines output line, when the worker process that prepared it wrote it already
     # (``record`` is then not sent back), so the one parent process only writes it. Not a field: set on the
     # instance only then, so a document without it pickles (and spills) as before.

@@ -18,6 +18,7 @@ from dedupe.near.shingles import (
     combine,
     fast_tokens,
     shingle_hashes,
+    shingle_hashes_many,
     shingle_hashes_reference,
     token_hash,
     tokens,
@@ -191,3 +192,16 @@ def test_hypothesis(text: str, ngram: int, mode: str) -> None:
     np.testing.assert_array_equal(
         shingle_hashes(text, ngram=ngram, mode=mode), shingle_hashes_reference(text, ngram=ngram, mode=mode)
     )
+
+
+@pytest.mark.parametrize(("ngram", "mode"), [(5, "word"), (1, "word"), (3, "char")])
+def test_a_batch_in_one_call_equals_the_reference_text_by_text(ngram: int, mode: str) -> None:
+    """One kernel call for the ASCII texts and one for the rest (BMP and astral widths mixed, texts the
+    table cannot lower, empty ones, a long one): each text's hashes are the reference's, in its place."""
+    texts = [SAMPLES[name] for name in sorted(SAMPLES)] + [_random_ascii(20000, 2), "", "x"]
+    got = shingle_hashes_many(texts, ngram=ngram, mode=mode)
+    assert len(got) == len(texts)
+    for text, hashes in zip(texts, got, strict=True):
+        np.testing.assert_array_equal(hashes, shingle_hashes_reference(text, ngram=ngram, mode=mode))
+        assert hashes.dtype == np.uint32
+    assert shingle_hashes_many([], ngram=ngram, mode=mode) == []

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from dedupe.cleaning.boilerplate import Boilerplate
-from dedupe.document import Document, Prepared, Removal
+from dedupe.document import Document, Prepared, Removal, empty_counter
 from dedupe.io.jsonl import LineChunk, output_line, parse_chunk
 from dedupe.options import Options
 from dedupe.prepare import Item, LineBatch, line_batch, prepare_batch
@@ -79,7 +79,7 @@ def unpacked(packed: PackedBatch) -> list[Prepared | Removal]:
             out.append(removal)
             continue
         doc_id, text, source, record, order, edits, stats, line = packed.docs[j]
-        doc = Document(doc_id, text, source, record, order, Counter(edits) if edits else _counter())
+        doc = Document(doc_id, text, source, record, order, Counter(edits) if edits else empty_counter())
         if line is not None:
             doc.line = line
         p = Prepared(doc, packed.digests[16 * j : 16 * j + 16], stats=stats)
@@ -90,12 +90,6 @@ def unpacked(packed: PackedBatch) -> list[Prepared | Removal]:
         out.append(p)
         j += 1
     return out
-
-
-def _counter() -> Counter[str]:
-    """An empty Counter without ``Counter.__init__``, whose Python-level argument handling costs more than
-    the rest of unpacking a document; most documents have no edits."""
-    return Counter.__new__(Counter)
 
 
 def prepare_packed(items: list[Item], opts: Options, boilerplate: Boilerplate | None = None) -> PackedBatch:

@@ -190,6 +190,9 @@ class JsonlWriter:
         self.fh.close()
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) makes per call
+
+
 def output_line(doc: Document, *, text_field: str = "text", id_field: str = "id") -> str:
     """A kept document's JSON Lines line: its input record with the cleaned text in place (every other
     field as it came), or ``id`` and text for a document that had no record. Renaming a duplicate id does
@@ -199,4 +202,4 @@ def output_line(doc: Document, *, text_field: str = "text", id_field: str = "id"
         record[text_field] = doc.text
     else:
         record = {id_field: doc.id, text_field: doc.text}
-    return json.dumps(record, ensure_ascii=False) + "\n"
+    return _ENCODER.encode(record) + "\n"

@@ -44,7 +44,7 @@ import numpy as np
 
 from dedupe.near import verify as rule
 from dedupe.near.lsh import band_keys
-from dedupe.near.shingles import shingle_hashes
+from dedupe.near.shingles import shingle_hashes, shingle_hashes_many
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,9 @@ class NearDuplicateIndex:
         return self._families
 
     def label(self, idx: int) -> str:
-        self._file_kept()
+        filed = len(self._label_ends)
+        if idx >= filed:  # kept in the open batch and not filed yet
+            return self._unfiled[idx - filed][1]
         start = self._label_ends[idx - 1] if idx else 0
         return self._label_bytes[start : self._label_ends[idx]].decode("utf-8", "surrogatepass")
 
@@ -485,7 +487,7 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
 def shingle_sets(texts: list[str], *, ngram: int = 5, mode: str = "word") -> list[np.ndarray]:
     """:func:`shingle_set` for a batch, with one sort for all of them instead of one per document (a small
     small sort costs more than hashing the document)."""
-    parts = [shingle_hashes(text, ngram=ngram, mode=mode) for text in texts]
+    parts = shingle_hashes_many(texts, ngram=ngram, mode=mode)
     lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
     owner = np.repeat(np.arange(len(parts), dtype=np.uint64), lengths)
     keys = _sorted_unique(

@@ -282,6 +282,33 @@ def shingles_kernel(cps, table, n, char_mode):
 
 
 @jit
+def shingles_many_kernel(cps, starts, ends, table, n, char_mode):
+    """Shingle hashes of every document ``cps[starts[d]:ends[d]]`` of a batch, one document after another
+    (duplicates kept), and ``bounds``: document ``d``'s are ``hashes[bounds[d]:bounds[d + 1]]``. One call
+    for a batch: calling :func:`shingles_kernel` per document costs more than hashing a short one."""
+    longest = np.int64(0)
+    room = np.int64(0)
+    for d in range(len(starts)):
+        size = ends[d] - starts[d]
+        longest = max(longest, size)
+        room += size + 2
+    tok = np.empty(longest + 2, np.uint64)
+    out = np.empty(longest + 2, np.uint64)
+    hashes = np.empty(room, np.uint32)
+    bounds = np.zeros(len(starts) + 1, np.int64)
+    pw, base = _powers(n)
+    none = np.empty(0, np.uint32)
+    w = np.int64(0)
+    for d in range(len(starts)):
+        m = _doc_shingles(cps, starts[d], ends[d], table, n, char_mode, pw, base, tok, out, none, none, none, none)
+        for i in range(m):
+            hashes[w + i] = np.uint32(out[i])
+        w += m
+        bounds[d + 1] = w
+    return hashes[:w], bounds
+
+
+@jit
 def token_spans_kernel(cps, table):
     """The lower-cased code points and the ``(start, end)`` of every token, as the kernels see them
     (a test hook: joined back into strings they must equal the reference tokens)."""
