@@ -150,6 +150,43 @@ def test_gate_matches_wherever_badness_does(text):
             assert ftfy_gate(CONFIGS[0]).search(segment), segment
 
 
+def _expanded(category: str) -> list[str]:
+    """Every character of a MOJIBAKE_CATEGORIES class body, its ranges (``À-Ñ``) spelled out."""
+    pattern = re.compile(f"[{category}]")
+    return [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000 and pattern.match(chr(c))]
+
+
+# Upper-case accented letters (which clean German, French or Spanish text has) among the characters that
+# the badness heuristic pairs them with, and ordinary letters and spaces.
+UPPER_CONTEXT = sorted(
+    set(_expanded(MOJIBAKE_CATEGORIES["upper_accented"]))
+    | set(_expanded(MOJIBAKE_CATEGORIES["lower_accented"]))
+    | set(_expanded(MOJIBAKE_CATEGORIES["lower_common"])[:8])
+    | set(MOJIBAKE_CATEGORIES["start_punctuation"] + MOJIBAKE_CATEGORIES["end_punctuation"])
+    | set(MOJIBAKE_CATEGORIES["law"] + MOJIBAKE_CATEGORIES["currency"] + "\u00b0\u00b2\u00a0\u2014")
+    | set("aeZ .,'\"(\n")
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=st.lists(st.sampled_from(UPPER_CONTEXT), max_size=12).map("".join))
+def test_gate_matches_wherever_badness_does_around_upper_case_accented_letters(text):
+    for config in CONFIGS[:2]:
+        for segment in text.split("\n"):
+            if BADNESS_RE.search(segment):
+                assert ftfy_gate(config).search(segment), segment
+
+
+def test_clean_european_capitals_pass_the_gate():
+    """``Über``, ``École``, ``Ángel`` at the start of words are clean text: no ftfy for them."""
+    gate = ftfy_gate(CONFIGS[0])
+    for text in ["Über den Ärger in Österreich.", "L\u2019École et l\u2019État, «\u00a0Élise\u00a0».", "Ángel Álvarez"]:
+        assert gate.search(text) is None, text
+        assert gated_fix_text(text, CONFIGS[0]) == (text, [])
+    for mojibake in ["cafÃ©", "Ã‰cole", "\u201dÉ", "É\u201dx", "\u00e9É", "É§", "\u0152 "]:
+        assert BADNESS_RE.search(mojibake) and gate.search(mojibake) is not None, mojibake
+
+
 @pytest.mark.parametrize("config", CONFIGS, ids=["curly", "straight", "tiny-segments"])
 @settings(max_examples=1000, deadline=None)
 @given(text=GATE_TEXTS)

@@ -91,20 +91,29 @@ def ftfy_gate(config: ftfy.TextFixerConfig) -> FtfyGate:
       i.e. unless ``BADNESS_RE`` matches. Every alternative of ``BADNESS_RE``
       needs at least one character from a set we choose per alternative
       (a "hitting set"), chosen to avoid letters of clean text: the
-      categories ``c1``, ``bad``, ``upper_accented``, ``box``, ``currency``,
-      ``numeric`` plus ``°œÙЂ‚``. Three kinds of alternative need only common
-      characters (curly quotes, lower-case accented letters) and are covered
-      by two 2-character branches instead: an ``end_punctuation`` character
-      followed by a ``lower_accented`` or ``start_punctuation`` one, and a
-      ``lower_accented``/``ВГРС``/``ΒΓΞΟ`` letter followed by start or end
-      punctuation. So clean French, Russian, Greek, CJK and English with
+      categories ``c1``, ``bad``, ``box``, ``currency``, ``numeric`` plus
+      ``°œŒÙЂ‚`` and the mojibake leaders ``ÂÃÎÐØ`` (their alternatives go on
+      with characters clean text has). The alternatives that need only common
+      characters (curly quotes, accented letters) are covered by 2-character
+      branches instead: an ``end_punctuation`` character followed by a
+      ``lower_accented`` or ``start_punctuation`` one; a ``lower_accented``/
+      ``ВГРС``/``ΒΓΞΟ`` letter followed by start or end punctuation; and for
+      ``upper_accented`` letters, which clean German, French or Spanish text
+      has at the start of words (``Über``, ``École``, ``Ángel``), the pairs
+      those alternatives need: one after a ``lower_accented`` or Greek or
+      Cyrillic lower-case letter or end punctuation, or one before start or
+      end punctuation or ``law`` (``¶§``); every other alternative with an
+      upper-case accented letter also needs a character of the hitting set.
+      So clean French, German, Spanish, Russian, Greek, CJK and English with
       curly quotes pass the gate untouched.
 
     So the gate is::
 
-        [\\x1b C1 surrogates ligatures (quotes) (widths) c1 bad upper_accented box currency numeric °œÙЂ‚]
+        [\\x1b C1 surrogates ligatures (quotes) (widths) c1 bad box currency numeric °œŒÙЂ‚ ÂÃÎÐØ]
         | [end_punctuation][lower_accented start_punctuation]
         | [lower_accented ВГРС ΒΓΞΟ][start_punctuation end_punctuation]
+        | [lower_accented lower_common end_punctuation][upper_accented]
+        | [upper_accented][start_punctuation end_punctuation law]
         | &#?[0-9A-Za-z]{1,24};
 
     run as one character-class scan plus a check at each hit (see
@@ -124,13 +133,18 @@ def ftfy_gate(config: ftfy.TextFixerConfig) -> FtfyGate:
     if config.fix_character_width:
         single += _class(chr(k) for k in WIDTH_MAP)
     # The category strings are regex class fragments (some hold ranges such as "Ò-Ö").
-    single += cat["c1"] + cat["bad"] + cat["upper_accented"] + cat["box"] + cat["currency"] + cat["numeric"]
+    single += cat["c1"] + cat["bad"] + cat["box"] + cat["currency"] + cat["numeric"]
     single += "\u00b0\u0153\u00d9\u0402\u201a"  # ° œ Ù Ђ ‚
+    single += "\u00c2\u00c3\u00ce\u00d0\u00d8\u0152"  # Â Ã Î Ð Ø Œ
     end, start, lower = cat["end_punctuation"], cat["start_punctuation"], cat["lower_accented"]
+    upper, law = cat["upper_accented"], cat["law"]
     quotes = start + end
-    pairs = f"[{end}][{lower}{start}]|[{lower}\u0412\u0413\u0420\u0421\u0392\u0393\u039e\u039f][{quotes}]"
+    pairs = (
+        f"[{end}][{lower}{start}]|[{lower}\u0412\u0413\u0420\u0421\u0392\u0393\u039e\u039f][{quotes}]"
+        f"|[{lower}{cat['lower_common']}{end}][{upper}]|[{upper}][{quotes}{law}]"
+    )
     entities = config.unescape_html is not False  # with unescaping off, "&" cannot change anything
-    scan = f"[{single}{quotes}{'&' if entities else ''}]"
+    scan = f"[{single}{quotes}{upper}{'&' if entities else ''}]"
     return FtfyGate(re.compile(scan), re.compile(f"[{single}]"), re.compile(pairs), entities)
 
 
