@@ -4,6 +4,7 @@ compiled kernels by input size, with the kernels already cached (where ``dedupe.
 
     python benchmarks/bench_first_run.py [--mb 3] [--sizes 16,64,256,512,1024] [--repeat 3]
     python benchmarks/bench_first_run.py --profile [--mb 3]   # what the first run over the larger corpus compiles
+    python benchmarks/bench_first_run.py --profile --scripts  # the same with Greek, Cyrillic and NFKC text in it
 
 Every run is a fresh ``dedupe run`` process (``--profile``: this one, with numba's compile events timed). The
 caches go to temporary folders (``NUMBA_CACHE_DIR``, ``DEDUPE_CACHE_DIR``), so the package's own
@@ -33,9 +34,16 @@ SEEDS = ROOT / "seeds"
 _FORCED = "import sys, dedupe.compiled as c; c.SMALL_INPUT = int(sys.argv.pop(1)); from dedupe.cli import main; main()"
 
 
-def corpus(path: Path, size: int, seed: int = 1) -> Path:
+# With --scripts: a sentence whose key characters are wider than a byte, and one with characters that only
+# `keys.normalise` handles (the repeat pre-check's code-point kernel `scan_wide` is compiled for both).
+_GREEK = "Η επιτροπή δημοσίευσε την έκθεσή της την Τρίτη και τα ευρήματα ήταν σαφή."
+_NFKC = "Комитет опубликовал свой доклад во вторник: ﬁne ﬂour, ½ cup."
+
+
+def corpus(path: Path, size: int, seed: int = 1, scripts: bool = False) -> Path:
     """News-sized generated documents (some with curly quotes and dashes, some with a repeated paragraph,
-    some edited copies) as JSON Lines, ``size`` bytes or a little more."""
+    some edited copies) as JSON Lines, ``size`` bytes or a little more; with ``scripts``, one in three also
+    has a Greek sentence and one in five a Cyrillic one with ligatures and a fraction."""
     vocab = corpora.vocabulary()
     rng = random.Random(seed)
     written = 0
@@ -51,6 +59,10 @@ def corpus(path: Path, size: int, seed: int = 1) -> Path:
             if i % 7 == 0 and prev:
                 text = corpora.edit(prev, 0.03, seed=i, vocab=vocab)
             prev = text
+            if scripts and i % 3 == 1:
+                text = text.replace("\n\n", f"\n\n{_GREEK}\n\n", 1)
+            if scripts and i % 5 == 2:
+                text = text.replace("\n\n", f"\n\n{_NFKC}\n\n", 1)
             line = json.dumps({"id": f"d{i}", "text": text}) + "\n"
             fh.write(line)
             written += len(line.encode())
@@ -123,14 +135,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="16,64,256,512,1024", help="KB, for the Python paths against the kernels")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size and path (best kept)")
     parser.add_argument("--profile", action="store_true", help="only time what the larger corpus's first run compiles")
+    parser.add_argument("--scripts", action="store_true", help="Greek, Cyrillic and NFKC text in the larger corpus")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dedupe-first-run-") as tmp:
         folder = Path(tmp)
         if args.profile:
-            profile(corpus(folder / "large.jsonl", int(args.mb * 1e6)), folder)
+            profile(corpus(folder / "large.jsonl", int(args.mb * 1e6), scripts=args.scripts), folder)
             return
         env = {**os.environ, "NUMBA_CACHE_DIR": str(folder / "numba"), "DEDUPE_CACHE_DIR": str(folder / "tables")}
-        large = corpus(folder / "large.jsonl", int(args.mb * 1e6))
+        large = corpus(folder / "large.jsonl", int(args.mb * 1e6), scripts=args.scripts)
         print("| input | run | wall s | CPU s | compiling notice |\n|---|---|---|---|---|")
         first_and_second("seeds (5 documents, 22 KB)", SEEDS, folder / "seeds.out", env)
         first_and_second(f"generated ({large.stat().st_size / 1e6:.1f} MB)", large, folder / "large.out.jsonl", env)

@@ -33,7 +33,7 @@ def _no_kernels(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a kernel was called")
 
-    for module, name in KERNEL_ENTRIES + [(precheck, "scan_text")]:
+    for module, name in KERNEL_ENTRIES + [(precheck, "scan_text"), (precheck, "scan_wide")]:
         monkeypatch.setattr(module, name, refuse)
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import gzip
 import json
 import textwrap
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe.cleaning.repeats import precheck, repair, repair_many, repair_reference
+from dedupe.cleaning.repeats import kernels, precheck, repair, repair_many, repair_reference
 from dedupe.cleaning.repeats.keys import keyed
 from dedupe.cleaning.repeats.passes import SENT_SPLIT, Options, block_pass, paragraphs, sentence_pass, sentence_text
 from dedupe.cleaning.repeats.precheck import checks, kernel_keys, python_checks
@@ -269,3 +271,54 @@ def test_stage_two_stops_alike_lines_that_do_not_repeat():
     assert precheck.fast_checks(text, 40) == (True, False)
     assert checks(text, DEFAULT) == (False, False)
     assert repair(text).removed == []
+
+
+# ------------------------------------------------------------------------ texts that need code points
+
+
+def test_a_batch_with_wide_and_normalised_texts_gives_each_text_its_own_flags():
+    """`scan_many` leaves texts with a key character wider than a byte (Greek, CJK: flag `WIDE`) to
+    `scan_wide` over the same bytes, and those only `normalise` handles to `scan_wide` over code points;
+    in one batch among plain texts each gets the flags it gets alone, and the repair is the reference's.
+    A text may take both ways (the first character that needs `normalise` after a wide one)."""
+    p1, p2, _ = _PARAGRAPHS
+    plain = [f"{p1}\n\n{p2}\n\n{p1}", f"{p1}\n{p2}", "Short line.\nShort line."]
+    wide = [f"{s}\n\n{p1}\n\n{s}" for s in _SCRIPTS[1:5]]
+    normalised = [f"{s}\n\n{p2}\n\n{s}" for s in _SCRIPTS[8:12]]
+    texts = [t for group in zip(plain + plain[:1], wide, normalised, strict=True) for t in group]
+    texts.append(f"{wide[0]}\n{p2}")
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    data = np.frombuffer(b"".join([*encoded, bytes(64)]), np.uint8)
+    sizes = np.array([len(e) for e in encoded], np.int64)
+    params = precheck._kernel_params(DEFAULT, True)
+    first = kernels.scan_many(data, sizes, precheck.key_table(), *params).tolist()
+    kind = dict(zip(texts, first, strict=True))
+    assert {kind[t] for t in wide} == {kernels.WIDE}
+    assert {kind[t] for t in normalised} == {kernels.WIDE, kernels.NEEDS_PYTHON}  # Thai: wide, then normalised
+    assert not any(kind[t] & (kernels.WIDE | kernels.NEEDS_PYTHON) for t in plain)
+    for opts in (DEFAULT, LOOSE):
+        flags = precheck._scan_texts(texts, opts)
+        assert not any(f & (kernels.WIDE | kernels.NEEDS_PYTHON) for f in flags)
+        assert flags == [precheck._scan(t, opts) for t in texts]
+        assert repair_many(texts, **opts._asdict()) == [repair_reference(t, **opts._asdict()) for t in texts]
+
+
+_WORDS = st.lists(st.sampled_from(["a", "bb", "ccc", "a.", "Σσ", "中文", "😀", "x" * 30]), max_size=40)
+
+
+@given(_WORDS, _WORDS, st.sampled_from([np.uint8, np.uint32]))
+@_PROPS
+def test_common_tokens_counts_the_tokens_two_keys_share(first, second, units):
+    """`kernels._common_tokens` is the size of the multiset intersection of the two keys' tokens (difflib's
+    ``quick_ratio`` matches), over key bytes and over code points."""
+    a, b = " ".join(first), "\n".join(second)
+    if units == np.uint8:
+        a_units, b_units = a.encode(), b.encode()
+        buf = np.frombuffer(a_units + b" " + b_units + bytes(8), np.uint8)
+    else:
+        a_units, b_units = a.encode("utf-32-le"), b.encode("utf-32-le")
+        buf = np.frombuffer(a_units + " ".encode("utf-32-le") + b_units, np.uint32)
+    na = len(a_units) // np.dtype(units).itemsize
+    nb = len(b_units) // np.dtype(units).itemsize
+    common = kernels._common_tokens(buf, 0, na, na + 1, na + 1 + nb, len(first))
+    assert common == sum((Counter(a.split()) & Counter(b.split())).values())

@@ -23,7 +23,14 @@ cannot count safely (scripts written without spaces) it answers "maybe".  So the
 the kernel, only the time does (tests compare with the unfiltered path).
 
 `scan_many` runs the kernel over many texts concatenated, so that `repair_many` pays the numba call and
-the work arrays once per batch rather than once per document, as `signatures` does.  Integers in the hot
+the work arrays once per batch rather than once per document, as `signatures` does.  It writes each key
+text as bytes; the few texts whose key needs wider characters (Greek, Cyrillic, CJK: flag `WIDE`) or
+`keys.normalise` (`NEEDS_PYTHON`) are scanned again by `scan_wide`, with the key text as code points.  That
+is a second kernel, called from Python only for them, because numba compiles every function a kernel
+calls, for its argument types, when the kernel is first called: within `scan_many` the code-point
+specialisation of `_analyse` would be compiled on every first run.  For the same reason helpers are given
+their constant arguments as numpy scalars (`_AS_IS`, `_PREFIX` ...), which numba compiles once, not per
+literal value.  Integers in the hot
 loops are unsigned: with signed indices numba adds a negative-index check to every access.  The options
 that are constants of the passes (`passes.ANCHOR`, `passes.WRAP_WIDTH`, `passes.MIN_SENTENCE`) are read
 from there, so they are defined once (numba compiles them in: see `dedupe.compiled` about its cache).
@@ -43,12 +50,22 @@ from dedupe.compiled import jit
 # with Thai at U+0E00), whose characters the passes count as single words: stage 2 then does not count.
 _SPACELESS = 0x0E00
 
+# Arguments of the helpers below as numpy scalars, not Python literals: numba compiles a helper once for each
+# literal value it is called with, but once for all values of a numpy scalar type.  `hash_span`'s modes:
+_AS_IS = np.int64(0)  # key characters as they are
+_PARAGRAPH = np.int64(1)  # "\n" read as " " (a paragraph's key)
+_SENTENCES = np.int64(2)  # also "!" and "?" read as "." (`passes.sentence_text`)
+# Which anchor of a block an anchor map holds (`_anchor_slot`):
+_PREFIX = np.bool_(False)
+_SUFFIX = np.bool_(True)
+
 # Kernel flags, one byte per text.
 BLOCK = 1  # stage 1: two long blocks share anchors (implied by precheck.may_have_block_repeats)
 SENTENCE = 2  # stage 1: a sentence of MIN_SENTENCE+ characters occurs twice (implied by ..._sentence_repeats)
 BLOCK_HIT = 4  # stage 2: passes.block_pass may find a block to remove
 RUN_HIT = 8  # stage 2: passes.sentence_pass may find a run of repeated sentences
 NEEDS_PYTHON = 16  # a character only keys.normalise handles: scan the normalised text's code points instead
+WIDE = 32  # a key character wider than a byte: scan the UTF-8 again with the key text as code points
 
 
 @jit
@@ -93,8 +110,8 @@ def _anchors_collide(out, starts, ends, lines, near_line, min_chars, anchor):  #
         length = ends[j] - starts[j]
         if length >= min_chars:
             a = min(anchor, length)
-            hp = hash_span(out, starts[j], starts[j] + a, 0)
-            hs = hash_span(out, ends[j] - a, ends[j], 0)
+            hp = hash_span(out, starts[j], starts[j] + a, _AS_IS)
+            hs = hash_span(out, ends[j] - a, ends[j], _AS_IS)
             hb = hp * GOLDEN ^ hs
             if set_add(table, hb ^ both) or (near_line[j] and (set_add(table, hp ^ pre) or set_add(table, hs ^ suf))):
                 return True
@@ -111,8 +128,8 @@ def _anchors_collide(out, starts, ends, lines, near_line, min_chars, anchor):  #
         e0 = ends[last]
         if last > j and e0 - s0 >= min_chars:
             a = min(anchor, e0 - s0)
-            hp = hash_span(out, s0, s0 + a, 1)
-            hs = hash_span(out, e0 - a, e0, 1)
+            hp = hash_span(out, s0, s0 + a, _PARAGRAPH)
+            hs = hash_span(out, e0 - a, e0, _PARAGRAPH)
             hb = hp * GOLDEN ^ hs
             own = near_line[j]  # an unwrapped paragraph: its lines are near lines
             if (
@@ -153,11 +170,11 @@ def _sentences_collide(out, first, last, count, min_sentence):  # type: ignore[n
         length = last[p] - first[p]
         if length < min_sentence:
             continue
-        h = sample_hash(out, first[p], last[p], 2) | ONE
+        h = sample_hash(out, first[p], last[p], _SENTENCES) | ONE
         k = int(h >> np.uint64(40)) & mask
         while keys[k] != 0:
             q = index[k]
-            if keys[k] == h and last[q] - first[q] == length and _same(out, first[q], first[p], length, 2):
+            if keys[k] == h and last[q] - first[q] == length and _same(out, first[q], first[p], length, _SENTENCES):
                 return True
             k = (k + 1) & mask
         keys[k] = h
@@ -195,23 +212,44 @@ def _token_stats(buf, s, e):  # type: ignore[no-untyped-def]
 
 
 @jit
-def _token_hashes(buf, s, e, count):  # type: ignore[no-untyped-def]
-    """Sorted hashes of the ``count`` whitespace tokens of ``buf[s:e]`` (line feeds read as spaces)."""
-    out = np.empty(count, np.uint64)
-    t = 0
-    i = s
-    while i < e:
-        if buf[i] == 32 or buf[i] == 10:
-            i += 1
-            continue
-        j = i
-        while j < e and buf[j] != 32 and buf[j] != 10:
-            j += 1
-        out[t] = hash_span(buf, i, j, 0)
-        t += 1
-        i = j
-    out.sort()
-    return out
+def _token_slot(keys, counts, h):  # type: ignore[no-untyped-def]
+    """The slot of token hash ``h`` in the multiset of `_common_tokens` (``counts`` 0: a free slot)."""
+    mask = keys.shape[0] - 1
+    k = int(h >> np.uint64(40)) & mask
+    while counts[k] != 0 and keys[k] != h:
+        k = (k + 1) & mask
+    return k
+
+
+@jit
+def _common_tokens(buf, s1, e1, s2, e2, na):  # type: ignore[no-untyped-def]
+    """How many whitespace tokens (line feeds read as spaces) the keys ``buf[s1:e1]``, which has ``na`` of
+    them, and ``buf[s2:e2]`` have in common, counted as multisets of token hashes: those of the first go
+    into a hash table with their counts, each of the second takes one from its count.  A hash table, not
+    sorted arrays, so that no sort is compiled."""
+    keys = hash_set(na)
+    counts = np.zeros(keys.shape[0], np.int64)  # 1 + the tokens with this hash not yet matched
+    matches = 0
+    for second in range(2):
+        s, e = (s2, e2) if second else (s1, e1)
+        i = s
+        while i < e:
+            if buf[i] == 32 or buf[i] == 10:
+                i += 1
+                continue
+            j = i
+            while j < e and buf[j] != 32 and buf[j] != 10:
+                j += 1
+            h = hash_span(buf, i, j, _AS_IS)
+            k = _token_slot(keys, counts, h)
+            if not second:
+                keys[k] = h
+                counts[k] = max(counts[k], 1) + 1
+            elif counts[k] > 1:
+                counts[k] -= 1
+                matches += 1
+            i = j
+    return matches
 
 
 @jit
@@ -225,19 +263,7 @@ def _may_be_similar(buf, s1, e1, s2, e2, threshold):  # type: ignore[no-untyped-
         return True
     if 2 * min(na, nb) < threshold * (na + nb):
         return False
-    a = _token_hashes(buf, s1, e1, na)
-    b = _token_hashes(buf, s2, e2, nb)
-    matches = 0
-    i = j = 0
-    while i < na and j < nb:
-        if a[i] == b[j]:
-            matches += 1
-            i += 1
-            j += 1
-        elif a[i] < b[j]:
-            i += 1
-        else:
-            j += 1
+    matches = _common_tokens(buf, s1, e1, s2, e2, na)
     return not (2.0 * matches / (na + nb) < threshold)
 
 
@@ -285,7 +311,7 @@ def _anchor_map(size):  # type: ignore[no-untyped-def]
 def _first_with(amap, buf, a0, a1, suffix, anchor):  # type: ignore[no-untyped-def]
     """(first, last) of the first registered block with this anchor, or (-1, -1)."""
     keys, first, last = amap
-    k = _anchor_slot(keys, first, last, hash_span(buf, a0, a1, 1), buf, a0, a1, suffix, anchor)
+    k = _anchor_slot(keys, first, last, hash_span(buf, a0, a1, _PARAGRAPH), buf, a0, a1, suffix, anchor)
     return (first[k], last[k]) if keys[k] != 0 else (-1, -1)
 
 
@@ -293,7 +319,7 @@ def _first_with(amap, buf, a0, a1, suffix, anchor):  # type: ignore[no-untyped-d
 def _set_default(amap, buf, a0, a1, suffix, anchor, s, e):  # type: ignore[no-untyped-def]
     """Register block ``buf[s:e]`` under its anchor ``buf[a0:a1]`` unless a block has it already."""
     keys, first, last = amap
-    h = hash_span(buf, a0, a1, 1)
+    h = hash_span(buf, a0, a1, _PARAGRAPH)
     k = _anchor_slot(keys, first, last, h, buf, a0, a1, suffix, anchor)
     if keys[k] == 0:
         keys[k] = h | ONE
@@ -332,14 +358,14 @@ def _block_hit(out, starts, ends, lines, near_line, min_chars, min_words, thresh
                 continue
             near_ok = near and (whole or near_line[n])
             a = min(anchor, e - s)
-            h = hash_span(out, s, e, 1)
+            h = hash_span(out, s, e, _PARAGRAPH)
             if n <= end:  # look the block up
                 if set_has(exact, h):
                     if _long_enough(out, s, e, min_words):
                         return True
                 elif near_ok:
-                    p0, p1 = _first_with(prefixes, out, s, s + a, False, anchor)
-                    s0, s1 = _first_with(suffixes, out, e - a, e, True, anchor)
+                    p0, p1 = _first_with(prefixes, out, s, s + a, _PREFIX, anchor)
+                    s0, s1 = _first_with(suffixes, out, e - a, e, _SUFFIX, anchor)
                     if (p0 >= 0 or s0 >= 0) and _long_enough(out, s, e, min_words):
                         if p0 >= 0 and _may_be_similar(out, s, e, p0, p1, threshold):
                             return True
@@ -348,8 +374,8 @@ def _block_hit(out, starts, ends, lines, near_line, min_chars, min_words, thresh
             if n >= j:  # register it
                 set_add(exact, h)
                 if near_ok:
-                    _set_default(prefixes, out, s, s + a, False, anchor, s, e)
-                    _set_default(suffixes, out, e - a, e, True, anchor, s, e)
+                    _set_default(prefixes, out, s, s + a, _PREFIX, anchor, s, e)
+                    _set_default(suffixes, out, e - a, e, _SUFFIX, anchor, s, e)
         j = end + 1
     return False
 
@@ -369,7 +395,7 @@ def _run_hit(out, first, last, count, min_chars, min_words, min_run_chars, min_s
     words = 0
     countable = True
     for p in range(count + 1):
-        if p < count and set_add(seen, hash_span(out, first[p], last[p], 2)):
+        if p < count and set_add(seen, hash_span(out, first[p], last[p], _SENTENCES)):
             _, w, c = _token_stats(out, first[p], last[p])
             length += 1 + last[p] - first[p]
             anchored = anchored or last[p] - first[p] >= min_sentence
@@ -406,29 +432,31 @@ def _analyse(out, m, lines, nstops, work, min_chars, min_words, threshold, min_r
 
 @jit
 def _scan_one(cu, n, work, table, min_chars, min_words, threshold, min_run_chars, precise):  # type: ignore[no-untyped-def]
-    """The kernel flags of the text ``cu[:n]``: its key text as bytes where every key character fits in one
-    (ASCII, Latin-1), else as code points."""
-    out8, out32, starts, ends, stops, first, last = work
-    params = (min_chars, min_words, threshold, min_run_chars, precise)
-    if bytewise(cu):
-        m, lines, nstops = build_keys(cu, n, out8, starts, ends, stops, table)
-        if lines >= 0:
-            return _analyse(out8, m, lines, nstops, work, *params)
-        if lines == -1:
-            return NEEDS_PYTHON
-    if out32.shape[0] < n + SLACK + 1:
-        out32 = np.empty(n + SLACK + 1, np.uint32)
+    """The kernel flags of the UTF-8 text ``cu[:n]`` with its key text as bytes; `WIDE` where a key character
+    does not fit in one (the caller scans those texts again with `scan_wide`)."""
+    out8, _, starts, ends, stops, _, _ = work
+    m, lines, nstops = build_keys(cu, n, out8, starts, ends, stops, table)
+    if lines >= 0:
+        return _analyse(out8, m, lines, nstops, work, min_chars, min_words, threshold, min_run_chars, precise)
+    return NEEDS_PYTHON if lines == -1 else WIDE
+
+
+@jit
+def _scan_wide_one(cu, n, work, table, min_chars, min_words, threshold, min_run_chars, precise):  # type: ignore[no-untyped-def]
+    """The kernel flags of the text ``cu[:n]`` (UTF-8, or the code points of a normalised text) with its key
+    text as code points."""
+    _, out32, starts, ends, stops, _, _ = work
     m, lines, nstops = build_keys(cu, n, out32, starts, ends, stops, table)
     if lines < 0:
         return NEEDS_PYTHON
-    return _analyse(out32, m, lines, nstops, (out8, out32, starts, ends, stops, first, last), *params)
+    return _analyse(out32, m, lines, nstops, work, min_chars, min_words, threshold, min_run_chars, precise)
 
 
 @jit
 def _work(size, wide):  # type: ignore[no-untyped-def]
     """Work arrays for texts of up to ``size`` code units: the key text as bytes and as code points (with
-    room for the 64-byte steps; the latter only if ``wide``, else `_scan_one` makes it when needed),
-    line bounds, full stops and sentence pieces (views of one array: one allocation, not five)."""
+    room for the 64-byte steps; the latter only if ``wide``), line bounds, full stops and sentence pieces
+    (views of one array: one allocation, not five)."""
     out8 = np.empty(size + SLACK + 1, np.uint8)
     out32 = np.empty(size + SLACK + 1 if wide else 0, np.uint32)
     index = np.empty(5 * (size + 2), np.int64)
@@ -438,15 +466,25 @@ def _work(size, wide):  # type: ignore[no-untyped-def]
 
 @jit
 def scan_text(cu, n, table, min_chars, min_words, threshold, min_run_chars, precise):  # type: ignore[no-untyped-def]
-    """The flags of the one text ``cu[:n]``: `scan_many` without building bounds in Python."""
+    """The flags of the one UTF-8 text ``cu[:n]``: `scan_many` without building bounds in Python."""
     return _scan_one(cu, n, _work(n, False), table, min_chars, min_words, threshold, min_run_chars, precise)
 
 
 @jit
+def _longest(sizes):  # type: ignore[no-untyped-def]
+    """The largest of ``sizes`` (0 if none): a loop, as numba compiles ``max`` of an array in many parts."""
+    size = 0
+    for d in range(sizes.shape[0]):
+        size = max(size, sizes[d])
+    return size
+
+
+@jit
 def scan_many(data, sizes, table, min_chars, min_words, threshold, min_run_chars, precise):  # type: ignore[no-untyped-def]
-    """Flags of each text of ``data``, the texts of these sizes one after the other; the work arrays are
-    allocated once."""
-    work = _work(sizes.max() if sizes.shape[0] else 0, True)
+    """Flags of each UTF-8 text of ``data``, the texts of these sizes one after the other; the work arrays
+    are allocated once.  The caller passes the texts flagged `WIDE` to `scan_wide`, and the code points of
+    those flagged `NEEDS_PYTHON`, normalised, too."""
+    work = _work(_longest(sizes), False)
     flags = np.empty(sizes.shape[0], np.uint8)
     params = (min_chars, min_words, threshold, min_run_chars, precise)
     start = 0
@@ -454,6 +492,21 @@ def scan_many(data, sizes, table, min_chars, min_words, threshold, min_run_chars
         flags[d] = _scan_one(data[start:], sizes[d], work, table, *params)
         start += sizes[d]
     return flags
+
+
+@jit
+def scan_wide(data, sizes, flags, table, min_chars, min_words, threshold, min_run_chars, precise):  # type: ignore[no-untyped-def]
+    """Scan the texts of ``data`` (as for `scan_many`: UTF-8, or the code points of normalised texts) whose
+    flag is `WIDE` with their key text as code points, replacing their flags.  A kernel of its own, called
+    from Python only when some text needs it, so that numba compiles the code-point specialisation of
+    `_analyse` then, not with `scan_many`."""
+    work = _work(_longest(sizes), True)
+    params = (min_chars, min_words, threshold, min_run_chars, precise)
+    start = 0
+    for d in range(sizes.shape[0]):
+        if flags[d] == WIDE:
+            flags[d] = _scan_wide_one(data[start:], sizes[d], work, table, *params)
+        start += sizes[d]
 
 
 @jit

@@ -5,9 +5,10 @@ Each text gets two answers, "the block pass may find something" and "the sentenc
 something".  Both are necessary conditions, never sufficient ones: a wrong "maybe" only costs the time of
 passes that then find nothing, a wrong "no" would change the output, so every check errs towards "maybe"
 (the tests compare `repair` with `repair_reference`, which runs the passes on every text).  With numba the
-answers come from `kernels`, in one compiled call per text or per batch; without it (and for a small
-input, see `dedupe.compiled.kernels_for`) from `may_have_block_repeats` and `may_have_sentence_repeats`, a
-few C-level string passes that are also the reference the kernel's first stage is tested against.
+answers come from `kernels`, in one compiled call per text or per batch (one more for the texts whose key
+needs code points); without it (and for a small input, see `dedupe.compiled.kernels_for`) from
+`may_have_block_repeats` and `may_have_sentence_repeats`, a few C-level string passes that are also the
+reference the kernel's first stage is tested against.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from dedupe.cleaning.repeats.kernels import (
     NEEDS_PYTHON,
     RUN_HIT,
     SENTENCE,
+    WIDE,
     kernel_view,
     scan_many,
     scan_text,
+    scan_wide,
 )
 from dedupe.cleaning.repeats.key_text import SLACK
 from dedupe.cleaning.repeats.keys import key_table, keyed, normalise
@@ -169,36 +172,55 @@ def kernel_keys(text: str, padded: bool = True) -> tuple[str, list[int], list[tu
 
 
 def _scan_texts(texts: list[str], opts: Options, precise: bool = True) -> list[int]:
-    """Kernel flags of each text: one kernel call over the UTF-8 of them all, and one over the normalised
-    code points of those with a character only `normalise` handles.  (Each text is encoded on its own:
-    an ASCII text encodes as a copy, while one non-ASCII text in a joined string would make the whole
-    string encode character by character.)"""
+    """Kernel flags of each text: one kernel call over the UTF-8 of them all, then `scan_wide` over the same
+    bytes for those with a key character wider than a byte, and over the normalised code points of those
+    with a character only `normalise` handles.  (Each text is encoded on its own: an ASCII text encodes as
+    a copy, while one non-ASCII text in a joined string would make the whole string encode character by
+    character.)"""
     params = _kernel_params(opts, precise)
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     data = np.frombuffer(b"".join([*encoded, _PAD_BYTES]), np.uint8)
-    sizes = np.fromiter(map(len, encoded), np.int64, len(encoded))
-    flags = scan_many(data, sizes, key_table(), *params).tolist()
+    sizes = _sizes(encoded)
+    found = scan_many(data, sizes, key_table(), *params)
+    if (found & WIDE).any():
+        scan_wide(data, sizes, found, key_table(), *params)
+    flags = found.tolist()
     redo = [i for i, f in enumerate(flags) if f & NEEDS_PYTHON]
     if redo:
         normalised = [normalise(texts[i]) for i in redo]
         codes = np.frombuffer("".join(normalised).encode("utf-32-le", "surrogatepass"), np.uint32)
-        sizes = np.fromiter(map(len, normalised), np.int64, len(normalised))
-        for i, f in zip(redo, scan_many(codes, sizes, key_table(), *params).tolist(), strict=True):
+        found = np.full(len(redo), WIDE, np.uint8)
+        scan_wide(codes, _sizes(normalised), found, key_table(), *params)
+        for i, f in zip(redo, found.tolist(), strict=True):
             flags[i] = f
     return flags
+
+
+def _sizes(texts: list[bytes] | list[str]) -> np.ndarray:
+    """The lengths of the texts, as `scan_many` and `scan_wide` take them."""
+    return np.fromiter(map(len, texts), np.int64, len(texts))
 
 
 def _scan(text: str, opts: Options, precise: bool = True) -> int:
     """`_scan_texts` of one text, without the batch's packing (a dozen small numpy calls).  The bytes go to
     numba as the read-only array that `scan_many` cuts its texts from, so that one compiled `_scan_one`
-    serves both (a ``bytes`` object would make numba compile all of it once more on a first run)."""
+    serves both (a ``bytes`` object would make numba compile all of it once more on a first run).  The
+    rare texts that need code points go to `scan_wide` as a batch of one."""
     params = _kernel_params(opts, precise) if opts is not DEFAULT_OPTIONS else _DEFAULT_PARAMS[precise]
     encoded = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
     flags = scan_text(encoded, encoded.shape[0], key_table(), *params)
+    if flags & WIDE:
+        flags = _scan_wide_one(encoded, params)
     if flags & NEEDS_PYTHON:
-        codes = np.frombuffer(normalise(text).encode("utf-32-le", "surrogatepass"), np.uint32)
-        flags = scan_text(codes, codes.shape[0], key_table(), *params)
+        flags = _scan_wide_one(np.frombuffer(normalise(text).encode("utf-32-le", "surrogatepass"), np.uint32), params)
     return int(flags)
+
+
+def _scan_wide_one(units: np.ndarray, params: tuple[int, int, float, int, bool]) -> int:
+    """The flags `scan_wide` gives the one text ``units``."""
+    found = np.full(1, WIDE, np.uint8)
+    scan_wide(units, np.full(1, units.shape[0], np.int64), found, key_table(), *params)
+    return int(found[0])
 
 
 _BIG = 2**62  # beyond any length or count; the kernel takes 64-bit integers
