@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,6 +212,55 @@ def test_chain_is_decided_greedily_in_any_number_of_rounds(spark):
     for fanout in (1, 128):
         out = dspark.deduplicate(df, order_col="n", fanout=fanout).orderBy("n").collect()
         assert [(r.status, r.step, r.reason, r.duplicate_of, r.similarity) for r in out] == expected
+
+
+ROUND_LINE = re.compile(
+    r"near stage round (\d+): (\d+\.\d\d) s, (\d+) decided \((\d+) kept, (\d+) removed\), (\d+) undecided left"
+)
+
+
+def test_each_round_is_logged_with_its_time_and_what_it_decided(spark, caplog):
+    """At INFO, dedupe.spark logs each round of the near stage (seconds, kept, removed, undecided left) and
+    then the number of rounds: the counts add up to the documents the stage decided, round after round."""
+    docs = chain() + [{"id": "B2", "text": chain()[1]["text"] + " extra words at the end here"}]
+    df = spark.createDataFrame([(i, d["id"], d["text"]) for i, d in enumerate(docs)], "n long, id string, text string")
+    with caplog.at_level(logging.INFO, logger="dedupe.spark"):
+        out = dspark.deduplicate(df, order_col="n", fanout=1).collect()
+    messages = [r.getMessage() for r in caplog.records if r.name == "dedupe.spark"]
+    rounds = [ROUND_LINE.fullmatch(m) for m in messages if m.startswith("near stage round")]
+    assert all(rounds) and len(rounds) >= 2
+    n, seconds, decided, kept, removed, left = ([int(float(m[i])) for m in rounds] for i in range(1, 7))
+    assert n == list(range(1, len(rounds) + 1))
+    assert all(s >= 0 for s in seconds)
+    assert decided == [k + r for k, r in zip(kept, removed, strict=True)]
+    assert [len(docs) - sum(decided[: i + 1]) for i in range(len(rounds))] == left
+    assert left[-1] == 0
+    assert sum(kept) == sum(r.status == "kept" for r in out) and sum(removed) == sum(r.status == "removed" for r in out)
+    assert messages[-1].startswith(f"near stage: {len(rounds)} rounds in ")
+
+
+def test_bench_spark_reads_its_input_the_round_lines_and_the_ratios(tmp_path):
+    """benchmarks/bench_spark.py: ``--input`` is used as it is; the Spark run's stderr gives the round lines
+    (nothing else); the ratios are Spark's wall time over each local run's."""
+    import argparse
+
+    from bench_spark import SPARK_RUN, ratios, round_lines, write_corpus
+
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text('{"id": "a", "text": "x"}\n')
+    assert write_corpus(argparse.Namespace(input=str(corpus)), tmp_path) == corpus
+    assert '"%(name)s: %(message)s"' in SPARK_RUN
+    err = "WARN NativeCodeLoader: x\ndedupe.spark: near stage round 1: 0.50 s, 3 decided (3 kept, 0 removed), 0 "
+    err += "undecided left\npy4j: near stage\ndedupe.spark: near stage: 1 rounds in 0.5 s\n"
+    assert round_lines(err) == [
+        "near stage round 1: 0.50 s, 3 decided (3 kept, 0 removed), 0 undecided left",
+        "near stage: 1 rounds in 0.5 s",
+    ]
+    rows = [("local engine, --jobs 1", 4.0, None, 1.0), ("local engine, --jobs 2", 2.0, None, 1.0)]
+    assert ratios([*rows, ("spark local[2]", 10.0, 9.0, 1.0)]) == [
+        "spark local[2] / local engine, --jobs 1: 2.5x",
+        "spark local[2] / local engine, --jobs 2: 5.0x",
+    ]
 
 
 def test_a_10000_document_bucket(spark):

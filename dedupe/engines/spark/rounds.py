@@ -52,14 +52,22 @@ def _passes(e: pd.Series, x: pd.Series, threshold: float, mode: str) -> pd.Serie
 
 
 def _exacts(a: pd.Series, b: pd.Series, ngram: int, mode: str) -> pd.Series:
+    """The exact Jaccard of each pair of texts; null where the pair has no texts (its check does not need it)."""
     import pandas as pd
 
-    return pd.Series([exact_jaccard(x, y, ngram=ngram, mode=mode) for x, y in zip(a, b, strict=True)], dtype="float64")
+    values = [
+        None if x is None or y is None else exact_jaccard(x, y, ngram=ngram, mode=mode)
+        for x, y in zip(a, b, strict=True)
+    ]
+    return pd.Series(values, dtype="float64")
 
 
 def score(pairs: DataFrame, docs: DataFrame, opts: Options) -> DataFrame:
     """(dd_doc, dd_kept) pairs with the estimate, the exact Jaccard where the check needs it, and whether
-    the pair passes. ``docs``: dd_rank, dd_nibbles, dd_clean."""
+    the pair passes. ``docs``: dd_rank, dd_nibbles, dd_clean.
+
+    One pipeline: the texts join only the pairs that need them (a left join on the rank and the need), so
+    the estimates are computed once and no second join puts the exact values back."""
 
     t, mode = opts.threshold, opts.verify
     est = series_udf(partial(_estimates, num_perm=opts.num_perm), 2, "double")
@@ -68,15 +76,20 @@ def score(pairs: DataFrame, docs: DataFrame, opts: Options) -> DataFrame:
     p = p.select(c.DOC, c.KEPT, est("dd_doc_nibbles", "dd_kept_nibbles").alias(c.ESTIMATE))
     need = series_udf(partial(_needs_exact, threshold=t, mode=mode), 1, "boolean")
     p = p.withColumn("dd_need", need(c.ESTIMATE))
+    p = _texts_where_needed(_texts_where_needed(p, docs, c.DOC), docs, c.KEPT)
     exact = series_udf(partial(_exacts, ngram=opts.ngram, mode=opts.shingle), 2, "double")
-    text = docs.select(c.RANK, c.CLEAN)
-    zone = (
-        p.filter("dd_need").join(text.toDF(c.DOC, "dd_doc_text"), c.DOC).join(text.toDF(c.KEPT, "dd_kept_text"), c.KEPT)
-    )
-    zone = zone.select(c.DOC, c.KEPT, exact("dd_doc_text", "dd_kept_text").alias(c.EXACT))
-    p = p.drop("dd_need").join(zone, [c.DOC, c.KEPT], "left")
+    p = p.select(c.DOC, c.KEPT, c.ESTIMATE, exact(f"{c.DOC}_text", f"{c.KEPT}_text").alias(c.EXACT))
     passes = series_udf(partial(_passes, threshold=t, mode=mode), 2, "boolean")
     return p.withColumn(c.PASSES, passes(c.ESTIMATE, c.EXACT))
+
+
+def _texts_where_needed(p: DataFrame, docs: DataFrame, side: str) -> DataFrame:
+    """``p`` with ``<side>_text``: the cleaned text of document ``side`` where ``dd_need``, else null."""
+    from pyspark.sql import functions as F
+
+    text = docs.select(F.col(c.RANK).alias("dd_text_rank"), F.col(c.CLEAN).alias(f"{side}_text"))
+    on = (F.col(side) == F.col("dd_text_rank")) & F.col("dd_need")
+    return p.join(text, on, "left").drop("dd_text_rank")
 
 
 def decide_rounds(keys: DataFrame, docs: DataFrame, opts: Options, fanout: int) -> DataFrame:
@@ -94,19 +107,43 @@ def decide_rounds(keys: DataFrame, docs: DataFrame, opts: Options, fanout: int) 
 
     state = keys.select(c.RANK).distinct().select(c.RANK, F.lit("u").alias(c.STATE), F.lit(False).alias(c.NEW))
     state = state.localCheckpoint()
-    rounds, started = 0, time.perf_counter()
+    rounds, started, before = 0, time.perf_counter(), {}
     while True:
+        round_started = time.perf_counter()
         undecided = state.filter(F.col(c.STATE) == "u").select(c.RANK)
-        removed = _removed_by_new(keys, state, undecided, docs, opts) if rounds else None
-        if removed is not None:
+        removed = None
+        if rounds:  # checkpointed: both the rest of the round and the next state read it
+            removed = _removed_by_new(keys, state, undecided, docs, opts).localCheckpoint()
             undecided = undecided.join(removed, c.RANK, "left_anti")
         kept = _safe_to_keep(keys, undecided, docs, opts, fanout)
         state = _next_state(state, kept, removed).localCheckpoint()
         rounds += 1
-        left = state.filter(F.col(c.STATE) == "u").count()
-        logger.info("near stage round %d: %d undecided left (%.1f s)", rounds, left, time.perf_counter() - started)
-        if not left:
+        now = _tally(state)
+        _log_round(rounds, time.perf_counter() - round_started, before, now)
+        before = now
+        if not now.get("u"):
+            logger.info("near stage: %d rounds in %.1f s", rounds, time.perf_counter() - started)
             return state.filter(F.col(c.STATE) == "k").select(c.RANK)
+
+
+def _tally(state: DataFrame) -> dict[str, int]:
+    """How many participants are kept (k), removed (r) and undecided (u): one small aggregate, which both
+    ends the rounds and tells the log what each round decided."""
+    return {row[c.STATE]: row["count"] for row in state.groupBy(c.STATE).count().collect()}
+
+
+def _log_round(n: int, seconds: float, before: dict[str, int], now: dict[str, int]) -> None:
+    """One round's wall time and what it decided, at INFO on ``dedupe.spark``."""
+    kept, removed = (now.get(s, 0) - before.get(s, 0) for s in "kr")
+    logger.info(
+        "near stage round %d: %.2f s, %d decided (%d kept, %d removed), %d undecided left",
+        n,
+        seconds,
+        kept + removed,
+        kept,
+        removed,
+        now.get("u", 0),
+    )
 
 
 def _removed_by_new(keys: DataFrame, state: DataFrame, undecided: DataFrame, docs: DataFrame, opts: Options):
