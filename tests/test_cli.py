@@ -314,6 +314,17 @@ def test_clusters_file_groups_families_with_their_removed_members(tmp_path):
     assert [r["id"] for r in read_jsonl(tmp_path / "out.removed.jsonl")] == ["D", "E", "Q", "F", "in.jsonl:9"]
 
 
+@pytest.mark.parametrize("pair", ["spark.driver.memory", "=4g", "spark.driver.memory:4g"])
+def test_a_spark_conf_that_is_not_key_value_is_a_usage_error(tmp_path, monkeypatch, pair):
+    """Checked before Spark is even imported (here it could not be): exit status 2, nothing written."""
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    args = ["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark", "--spark-conf", pair]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "--spark-conf takes KEY=VALUE" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_engine_spark_without_the_extra_is_a_clear_usage_error(tmp_path, monkeypatch):
     """Without pyspark the run stops before it starts, with the install hint, not a traceback."""
     monkeypatch.setitem(sys.modules, "pyspark", None)  # what `import pyspark` meets when it is not installed

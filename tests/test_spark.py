@@ -531,6 +531,26 @@ def test_quiet_spark_run_prints_nothing(tmp_path):
         assert path.read_bytes() == (tmp_path / "s" / path.name).read_bytes()
 
 
+@pytest.mark.parametrize("quiet", [True, False])
+def test_spark_conf_reaches_the_session_dedupe_starts(quiet):
+    """``--spark-conf`` settings (``run_spark(conf=...)``) go to the session dedupe starts, quiet or not,
+    including one fixed when the JVM starts (the driver's memory, which a local master needs for large
+    inputs)."""
+    code = (
+        "from dedupe.engines.spark import session; "
+        f"s = session(master='local[1]', quiet={quiet}, "
+        "conf={'spark.driver.memory': '1500m', 'spark.sql.shuffle.partitions': '3'}); "
+        "print(s.sparkContext.getConf().get('spark.driver.memory'), s.conf.get('spark.sql.shuffle.partitions'), "
+        "s.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory() // 2**20)"
+    )
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    memory, partitions, heap_mb = done.stdout.decode().split()
+    assert (memory, partitions) == ("1500m", "3")
+    assert 1300 < int(heap_mb) <= 1500  # the JVM really started with that heap (the default is 1 GB)
+
+
 def test_spark_warns_of_no_single_partition_step(tmp_path):
     """Without -q Spark's warnings show, and none says that a step moves all data to one partition (it did
     for every JSON Lines input, from the window that numbered the lines)."""

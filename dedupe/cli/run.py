@@ -83,6 +83,7 @@ class RunControl:
     quiet: bool
     spark_master: str | None
     spark_remote: str | None
+    spark_conf: tuple[str, ...]
 
 
 @main.command()
@@ -134,6 +135,13 @@ class RunControl:
 )
 @click.option("--spark-master", default=None, metavar="URL", help="With --engine spark: the master, e.g. local[4].")
 @click.option("--spark-remote", default=None, metavar="URL", help="With --engine spark: a Spark Connect sc:// URL.")
+@click.option(
+    "--spark-conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="With --engine spark: a Spark setting for the session dedupe starts (repeatable), e.g. "
+    "spark.driver.memory=4g, which a local master needs for inputs of more than about 100 MB.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing non-empty OUTPUT.")
 @click.option(
     "--resume",
@@ -246,6 +254,7 @@ def _run_spark(paths: Paths, opts: Options, fmt: InputFormat, execution: Executi
     for flag, given in (("against", paths.against), ("resume", control.resume), ("html", paths.html)):
         if given:
             fail(f"--{flag} is not available with --engine spark", 2)
+    conf = _spark_conf(control.spark_conf)
     try:
         import pyspark  # noqa: F401 - the engine imports it only when it starts a session
 
@@ -262,6 +271,18 @@ def _run_spark(paths: Paths, opts: Options, fmt: InputFormat, execution: Executi
             remote=control.spark_remote,
             overwrite=control.overwrite,
             quiet=control.quiet,
+            conf=conf,
         )
     except (InputError, OutputExists) as err:
         fail(str(err), 2)
+
+
+def _spark_conf(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--spark-conf KEY=VALUE`` settings as a dict (a usage error for anything else)."""
+    conf: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            fail(f"--spark-conf takes KEY=VALUE, e.g. spark.driver.memory=4g; got {pair!r}", 2)
+        conf[key.strip()] = value.strip()
+    return conf

@@ -32,6 +32,7 @@ def run_spark(
     remote: str | None = None,
     overwrite: bool = False,
     quiet: bool = False,
+    conf: dict[str, str] | None = None,
 ) -> dict:
     """``dedupe run --engine spark``: the same output files, removal log, clusters and report as the local run.
 
@@ -40,14 +41,15 @@ def run_spark(
     (:class:`dedupe.run.files.RunFiles`), which stream the decisions in input order with
     ``toLocalIterator()`` (one partition at a time, never the whole result), so they are byte-identical to
     a local run's. ``execution`` is recorded in the report; Spark's own settings decide the parallelism.
-    ``quiet``: a session started here prints nothing but errors (:func:`dedupe.engines.spark.session`).
+    ``quiet``: a session started here prints nothing but errors; ``conf``: Spark settings for a session
+    started here (:func:`dedupe.engines.spark.session`).
     """
     if paths.input == "-":
         raise InputError("the spark engine reads files, not stdin")
     source = fmt.open(paths.input)
     files = RunFiles.create(paths, source, fmt, overwrite=overwrite)
     try:
-        spark = session(master=master, remote=remote, quiet=quiet)
+        spark = session(master=master, remote=remote, quiet=quiet, conf=conf)
         base = read(spark, paths.input, source.form, fmt)
         shared = shared_lines(base, options) if options.boilerplate else None
         table = shared.table if shared is not None else None

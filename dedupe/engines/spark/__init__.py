@@ -98,20 +98,26 @@ def deduplicate(
     return out.withColumn(text_col, cleaned).drop(*hidden)
 
 
-def session(*, master: str | None = None, remote: str | None = None, quiet: bool = False) -> SparkSession:
+def session(
+    *, master: str | None = None, remote: str | None = None, quiet: bool = False, conf: dict[str, str] | None = None
+) -> SparkSession:
     """The active session, or a new one for ``master`` (e.g. ``local[2]``) or Spark Connect ``remote``.
 
     ``quiet``: a session started here shows no progress bars and logs only errors, and the JVM's start-up
     lines are held back (:mod:`~dedupe.engines.spark.quiet`); a session that is already running, or a
-    Spark Connect one, is used as it is."""
+    Spark Connect one, is used as it is. ``conf``: Spark settings for a session started here (settings
+    fixed when the JVM starts, like ``spark.driver.memory``, cannot change in a running one)."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need this interpreter's packages
     builder = SparkSession.builder
+    conf = conf or {}
     if remote:
         return builder.remote(remote).getOrCreate()
     if quiet and can_start_quietly():
-        start_quietly(master)
+        start_quietly(master, conf)
     if master:
         builder = builder.master(master)
+    for key, value in conf.items():
+        builder = builder.config(key, value)
     return builder.getOrCreate()

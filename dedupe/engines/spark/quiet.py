@@ -33,18 +33,18 @@ def can_start_quietly() -> bool:
     return SparkContext._active_spark_context is None  # the same test SparkSession.builder makes
 
 
-def start_quietly(master: str | None) -> None:
-    """Start this process's SparkContext with :data:`QUIET_CONF`, the JVM's stderr through a pipe: what it
-    prints until the context is up is held back, and printed only if the start fails; everything after
-    that (errors only, at log level ERROR, and the Python workers' own stderr) passes unchanged.
-    ``SparkSession.builder.getOrCreate()`` then takes this context."""
+def start_quietly(master: str | None, settings: dict[str, str] | None = None) -> None:
+    """Start this process's SparkContext with ``settings`` and :data:`QUIET_CONF`, the JVM's stderr through
+    a pipe: what it prints until the context is up is held back, and printed only if the start fails;
+    everything after that (errors only, at log level ERROR, and the Python workers' own stderr) passes
+    unchanged. ``SparkSession.builder.getOrCreate()`` then takes this context."""
     from pyspark import SparkConf, SparkContext
     from pyspark.java_gateway import launch_gateway
 
     conf = SparkConf().setAppName("dedupe")
     if master:
         conf.setMaster(master)
-    for key, value in QUIET_CONF.items():
+    for key, value in {**(settings or {}), **QUIET_CONF}.items():
         conf.set(key, value)
     relay = StartupRelay()
     try:
