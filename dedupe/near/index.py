@@ -176,19 +176,44 @@ class ShingleStore:
 
 class BatchQuery:
     """One batch in the index: its band keys and 4-bit signatures, each document's candidates among the
-    documents kept before the batch began (``found``), the earlier documents of the same batch it shares a
-    band key with (``earlier``, only for documents that have any), and the index numbers of the batch's
+    documents kept before the batch began (``found``), whether it shares a band key with an earlier document
+    of the same batch (``has_earlier``; which ones: :meth:`earlier`), and the index numbers of the batch's
     documents kept so far (``added``: position in the batch -> number)."""
 
     def __init__(
-        self, keys: np.ndarray, nibbles: np.ndarray, found: list[np.ndarray], earlier: dict[int, list[int]]
+        self, keys: np.ndarray, nibbles: np.ndarray, found: list[np.ndarray], order: np.ndarray, queries: np.ndarray
     ) -> None:
         self.keys = keys
         self.nibbles = nibbles
         self.found = found
-        self.earlier = earlier
         self.added: dict[int, int] = {}
         self.filed = 0  # how many of ``added`` are in the index's band tables
+        # ``queries``: the batch's keys sorted stably (``order``: their flat positions), so within a run of
+        # equal keys the documents come in batch order; ``_same[p]``: sorted position p has p - 1's key
+        self._bands = keys.shape[1]
+        self._order = order
+        self._same = np.zeros(len(queries), dtype=bool)
+        np.equal(queries[1:], queries[:-1], out=self._same[1:])
+        has = np.zeros(len(keys), dtype=bool)
+        has[order[self._same] // self._bands] = True
+        self.has_earlier: list[bool] = has.tolist()
+        self._rank: np.ndarray | None = None  # sorted position of each flat position, made when first needed
+
+    def earlier(self, i: int) -> set[int]:
+        """The earlier documents of the batch that share a band key with document ``i``. Found when a
+        document asks (only documents with ``has_earlier`` do), so a batch that is never matched, such as a
+        restored index's, costs nothing here however many of its documents share keys."""
+        if self._rank is None:
+            self._rank = np.empty(len(self._order), dtype=np.int64)
+            self._rank[self._order] = np.arange(len(self._order))
+        same, order, bands = self._same, self._order, self._bands
+        out: set[int] = set()
+        for p in self._rank[i * bands : (i + 1) * bands].tolist():
+            while same[p]:  # walk back through the run of this key: earlier documents of the batch
+                p -= 1
+                out.add(int(order[p]) // bands)
+        out.discard(i)  # a document whose two bands share a key
+        return out
 
 
 class NearDuplicateIndex:
@@ -271,26 +296,9 @@ class NearDuplicateIndex:
                 per_doc[h // self.bands].append(run_idx[start:stop])
         empty = np.empty(0, dtype=np.uint32)
         found = [np.concatenate(parts) if parts else empty for parts in per_doc]
-        query = BatchQuery(keys, rule.nibbles(signatures), found, self._within_batch(order, queries))
+        query = BatchQuery(keys, rule.nibbles(signatures), found, order, queries)
         self._open = query
         return query
-
-    def _within_batch(self, order: np.ndarray, queries: np.ndarray) -> dict[int, list[int]]:
-        """For each document of a batch that shares a band key with an earlier document of the batch, those
-        earlier documents (positions in the batch). ``queries`` is the batch's keys sorted stably, so within
-        a run of equal keys the documents come in batch order."""
-        earlier: dict[int, list[int]] = {}
-        repeat = np.flatnonzero(queries[1:] == queries[:-1]) + 1
-        if not len(repeat):
-            return earlier
-        starts = np.flatnonzero(np.concatenate([[True], queries[1:] != queries[:-1]]))
-        group_start = starts[np.searchsorted(starts, repeat, "right") - 1]
-        docs = order // self.bands
-        for j, start in zip(repeat.tolist(), group_start.tolist(), strict=True):
-            d = int(docs[j])
-            before = earlier.setdefault(d, [])
-            before.extend(int(e) for e in docs[start:j] if e != d)
-        return {d: before for d, before in earlier.items() if before}
 
     def match(self, query: BatchQuery, i: int, signature: np.ndarray, shingles: np.ndarray | None) -> Match | None:
         """The most similar kept document that passes the check, or None.
@@ -299,16 +307,15 @@ class NearDuplicateIndex:
         passes, the rest are still tried against the check, except those already in its family, and each
         that passes joins the family (see the module doc); the decision is the first one's alone.
         """
-        found, earlier = query.found[i], query.earlier.get(i)
-        if not len(found) and earlier is None:
+        found, has_earlier = query.found[i], query.has_earlier[i]
+        if not len(found) and not has_earlier:
             return None
         cands = set(found.tolist())
-        if earlier is not None:
-            cands.update(query.added[j] for j in earlier if j in query.added)
+        if has_earlier:  # candidates kept earlier in this batch (they may not be filed yet)
+            cands.update(query.added[j] for j in query.earlier(i) if j in query.added)
+            self._file_kept()
         if not cands:
             return None
-        if earlier is not None:  # candidates kept earlier in this batch may not be filed yet
-            self._file_kept()
         idx = np.fromiter(sorted(cands), dtype=np.int64, count=len(cands))
         self.candidates_checked += len(idx)
         est = rule.estimate(self._nib.data[idx], query.nibbles[i], self.num_perm)
