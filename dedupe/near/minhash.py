@@ -44,7 +44,7 @@ import numpy as np
 
 from dedupe.compiled import kernels_on
 from dedupe.near import kernels
-from dedupe.near.shingles import char_table, check_shingling, code_units, prepared, shingle_hashes_reference
+from dedupe.near.shingles import char_table, check_shingling, kernel_groups, shingle_hashes_reference
 
 EMPTY: int = 0xFFFFFFFF
 """The value of every signature entry of a document without shingles (datasketch's empty MinHash)."""
@@ -93,20 +93,9 @@ def signatures(
         while hi < len(texts) and (size < _BATCH_CHARS or hi == lo):
             size += len(texts[hi])
             hi += 1
-        # Pure-ASCII texts (an O(1) flag on str) travel as one byte per character, the rest as two
-        # or four; neither goes through str.lower unless it holds a character the table can't lower.
-        ascii_rows = [i for i in range(lo, hi) if texts[i].isascii()]
-        other_rows = [i for i in range(lo, hi) if not texts[i].isascii()]
-        for rows, parts in (
-            (ascii_rows, [texts[i] for i in ascii_rows]),
-            (other_rows, [prepared(texts[i], special) for i in other_rows]),
-        ):
-            if rows:
-                lens = np.fromiter(map(len, parts), np.int64, len(parts))
-                ends = np.cumsum(lens)
-                cps = code_units("".join(parts))
-                idx = np.array(rows, np.int64)
-                kernels.signatures_kernel(cps, ends - lens, ends, idx, table, ngram, char_mode, a, b, sig, chunk)
+        for rows, cps, starts, ends in kernel_groups([texts[i] for i in range(lo, hi)], special):
+            idx = np.array(rows, np.int64) + lo
+            kernels.signatures_kernel(cps, starts, ends, idx, table, ngram, char_mode, a, b, sig, chunk)
         lo = hi
     return sig
 

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -177,27 +177,35 @@ def shingle_hashes(text: str, *, ngram: int = 5, mode: str = "word") -> np.ndarr
     return kernels.shingles_kernel(code_units(prepared(text, special)), table, ngram, mode == "char")
 
 
+def kernel_groups(
+    texts: Sequence[str], special: str
+) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]]:
+    """A batch of texts as at most two kernel inputs, ``(rows, code units, starts, ends)``: the ASCII texts
+    (an O(1) flag on ``str``) one byte a character, the rest two or four; neither goes through ``str.lower``
+    unless it holds a character the table cannot lower (:func:`prepared`). Text ``rows[j]`` is
+    ``units[starts[j]:ends[j]]``."""
+    ascii_rows = [i for i in range(len(texts)) if texts[i].isascii()]
+    other_rows = [i for i in range(len(texts)) if not texts[i].isascii()]
+    for rows, parts in (
+        (ascii_rows, [texts[i] for i in ascii_rows]),
+        (other_rows, [prepared(texts[i], special) for i in other_rows]),
+    ):
+        if rows:
+            lens = np.fromiter(map(len, parts), np.int64, len(parts))
+            ends = np.cumsum(lens)
+            yield rows, code_units("".join(parts)), ends - lens, ends
+
+
 def shingle_hashes_many(texts: Sequence[str], *, ngram: int = 5, mode: str = "word") -> list[np.ndarray]:
-    """:func:`shingle_hashes` of every text, with one kernel call for the ASCII texts and one for the rest
-    (as :func:`dedupe.near.minhash.signatures` groups them) instead of one call per text."""
+    """:func:`shingle_hashes` of every text, with one kernel call per :func:`kernel_groups` group instead of
+    one call per text."""
     check_shingling(ngram, mode)
     if not (kernels.HAVE_NUMBA and kernels_on()):
         return [shingle_hashes_reference(text, ngram=ngram, mode=mode) for text in texts]
     table, special = char_table()
     out: list[np.ndarray] = [np.empty(0, np.uint32)] * len(texts)
-    ascii_rows = [i for i, text in enumerate(texts) if text.isascii()]
-    other_rows = [i for i, text in enumerate(texts) if not text.isascii()]
-    for rows, parts in (
-        (ascii_rows, [texts[i] for i in ascii_rows]),
-        (other_rows, [prepared(texts[i], special) for i in other_rows]),
-    ):
-        if not rows:
-            continue
-        lens = np.fromiter(map(len, parts), np.int64, len(parts))
-        ends = np.cumsum(lens)
-        hashes, bounds = kernels.shingles_many_kernel(
-            code_units("".join(parts)), ends - lens, ends, table, ngram, mode == "char"
-        )
+    for rows, units, starts, ends in kernel_groups(texts, special):
+        hashes, bounds = kernels.shingles_many_kernel(units, starts, ends, table, ngram, mode == "char")
         edges = bounds.tolist()
         for j, row in enumerate(rows):
             out[row] = hashes[edges[j] : edges[j + 1]]
