@@ -277,8 +277,6 @@ class NearDuplicateIndex:
         which documents of the batch share a key with an earlier one (only those can be candidates of each
         other). A document with neither is decided without a lookup of its own."""
         self._file_open_batch()
-        if len(self._pending_keys) >= self._pending_limit:
-            self._merge()
         keys = (band_keys(signatures, self.bands, self.rows) >> np.uint64(32)).astype(np.uint32)
         per_doc: list[list[np.ndarray]] = [[] for _ in range(len(keys))]
         flat = keys.ravel()
@@ -381,7 +379,9 @@ class NearDuplicateIndex:
 
     def _file_open_batch(self) -> None:
         """Put the band keys of the open batch's kept documents into the pending entries (in the order
-        they were kept, band by band) and into the sorted view lookups search."""
+        they were kept, band by band) and into the sorted view lookups search; or, when that makes the
+        pending entries reach their limit, merge them all into a run (a restored index's documents, one
+        batch, go there at once, never through the sorted view)."""
         self._file_kept()
         query = self._open
         if query is None or query.filed == len(query.added):
@@ -396,6 +396,9 @@ class NearDuplicateIndex:
         self._pending_idx.frombytes(idx.tobytes())
         if self._shingles is not None:
             self._shingles.write_waiting()
+        if len(self._pending_keys) >= self._pending_limit:
+            self._merge()
+            return
         order = np.argsort(keys, kind="stable")
         keys, idx = keys[order], idx[order]
         old_keys, old_idx = self._pending_sorted
@@ -404,8 +407,8 @@ class NearDuplicateIndex:
 
     def _merge(self) -> None:
         """Turn the pending entries into a sorted run, then merge runs of similar size (a binary counter),
-        so every entry is copied O(log n) times in all and a lookup searches O(log n) runs."""
-        self._file_open_batch()
+        so every entry is copied O(log n) times in all and a lookup searches O(log n) runs. (The open batch's
+        kept documents are filed first by the callers.)"""
         keys = np.frombuffer(self._pending_keys, dtype=np.uint32)
         idx = np.frombuffer(self._pending_idx, dtype=np.uint32)
         order = np.argsort(keys, kind="stable")
